@@ -1,0 +1,268 @@
+r"""The dart thrower: a one-parameter loss with two exact solutions.
+
+A machine throws a dart from height :math:`h_0` at speed :math:`v` toward a board at
+distance :math:`d`; with gravity :math:`g` and no air resistance the dart reaches the board
+after :math:`t = d / (v\cos\theta)` seconds, at height
+
+.. math::
+    y(\theta) = h_0 + d\tan\theta - \frac{g}{2}\left(\frac{d}{v\cos\theta}\right)^2 .
+
+The loss of the launch angle :math:`\theta` (radians) is
+:math:`L(\theta) = \tfrac12\,(y(\theta) - y^\ast)^2` for a bullseye at height :math:`y^\ast`.
+
+>>> import gdcore as gd
+>>> dart = gd.DartLoss()
+>>> gd.rad2deg(dart.solutions()).round(3).tolist()
+[39.261, 50.739]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from gdcore._checks import check_number, check_positive
+
+__all__ = ["DartLoss", "deg2rad", "rad2deg"]
+
+
+def _as_angles(name: str, value: Any) -> np.ndarray:
+    try:
+        if value is None:
+            raise TypeError
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}") from None
+    return arr
+
+
+def deg2rad(degrees: Any) -> Any:
+    """Degrees to radians: a float for a number, an array for an array.
+
+    Example:
+        >>> import gdcore as gd
+        >>> round(gd.deg2rad(180), 6)
+        3.141593
+    """
+    out = np.deg2rad(_as_angles("degrees", degrees))
+    return float(out) if out.ndim == 0 else out
+
+
+def rad2deg(radians: Any) -> Any:
+    """Radians to degrees: a float for a number, an array for an array.
+
+    Example:
+        >>> import gdcore as gd
+        >>> gd.rad2deg(gd.deg2rad(45.0))
+        45.0
+    """
+    out = np.rad2deg(_as_angles("radians", radians))
+    return float(out) if out.ndim == 0 else out
+
+
+class DartLoss:
+    r"""Loss of the launch angle: :math:`L(\theta) = \tfrac12 (y(\theta) - y^\ast)^2`.
+
+    With :math:`t = \tan\theta` and :math:`k = g d^2 / (2 v^2)` the height at the board is
+    :math:`y = h_0 + d\,t - k\,(1 + t^2)`, so
+
+    * :math:`L'(\theta) = (y - y^\ast)\, y'`, with :math:`y' = \sec^2\theta\,(d - 2kt)`;
+    * :math:`L''(\theta) = y'^2 + (y - y^\ast)\, y''`, with
+      :math:`y'' = 2\sec^2\theta\,\left(t\,(d - 2kt) - k\sec^2\theta\right)`;
+    * the loss is zero where :math:`k t^2 - d t + (y^\ast - h_0 + k) = 0`, a quadratic in
+      :math:`t` whose two roots are the two exact angles (:meth:`solutions`).
+
+    The object follows gdcore's objective protocol in one dimension, so ``gd.minimize``
+    and every optimizer work on it. Shapes:
+
+    * a number ``theta`` gives floats for the loss, ``grad`` and ``hessian``;
+    * a point of shape ``(1,)`` gives a float loss, a ``(1,)`` gradient and a ``(1, 1)``
+      Hessian (the protocol);
+    * stacked points ``(..., 1)`` give ``(...)``, ``(..., 1)`` and ``(..., 1, 1)``;
+    * any other array (say 500 angles of shape ``(500,)`` for a plot) is taken
+      elementwise: loss, derivative and second derivative all have its shape.
+
+    Args:
+        speed: launch speed in m/s, ``> 0`` (default 10).
+        distance: horizontal distance to the board in m, ``> 0`` (default 10).
+        launch_height: height of the launcher in m (default 1).
+        target_height: height of the bullseye in m (default 1).
+        g: gravitational acceleration in m/s², ``> 0`` (default 9.8).
+
+    Attributes:
+        domain: ``(-pi/2, pi/2)``, the angles that reach the board.
+        minima: the exact solutions as an array of shape ``(k, 1)``.
+
+    Example:
+        >>> import gdcore as gd
+        >>> dart = gd.DartLoss()
+        >>> theta = dart.solutions()[0]
+        >>> round(dart.height(theta), 12), round(dart.flight_time(theta), 4)
+        (1.0, 1.2915)
+    """
+
+    name = "dart"
+    formula = (
+        r"L(\theta) = \tfrac{1}{2}\left(h_0 + d\tan\theta"
+        r" - \tfrac{g}{2}\left(\tfrac{d}{v\cos\theta}\right)^2 - y^\ast\right)^2"
+    )
+    domain = (-math.pi / 2, math.pi / 2)
+    #: Default angles for plots (15° to 65°): the loss explodes toward ±90°.
+    plot_domain = (math.radians(15.0), math.radians(65.0))
+    log_levels = False
+    vectorized = True
+
+    def __init__(
+        self,
+        speed: float = 10.0,
+        distance: float = 10.0,
+        launch_height: float = 1.0,
+        target_height: float = 1.0,
+        g: float = 9.8,
+    ) -> None:
+        self.speed = check_positive("speed", speed)
+        self.distance = check_positive("distance", distance)
+        self.launch_height = check_number("launch_height", launch_height)
+        self.target_height = check_number("target_height", target_height)
+        self.g = check_positive("g", g)
+        #: k = g d^2 / (2 v^2): the drop at the board for a horizontal throw, in metres.
+        self.k = self.g * self.distance**2 / (2.0 * self.speed**2)
+
+    def __repr__(self) -> str:
+        return (
+            f"DartLoss(speed={self.speed:g}, distance={self.distance:g}, "
+            f"launch_height={self.launch_height:g}, target_height={self.target_height:g}, "
+            f"g={self.g:g})"
+        )
+
+    # -- physics ------------------------------------------------------------------------------
+    def height(self, theta: Any) -> Any:
+        """Height of the dart when it reaches the board (m), for angle(s) ``theta`` (rad).
+
+        Example:
+            >>> import gdcore as gd
+            >>> round(gd.DartLoss().height(0.0), 6)   # a flat throw drops k = 4.9 m
+            -3.9
+        """
+        t = _as_angles("theta", theta)
+        with np.errstate(all="ignore"):
+            tan = np.tan(t)
+            out = self.launch_height + self.distance * tan - self.k * (1.0 + tan * tan)
+        return float(out) if out.ndim == 0 else out
+
+    def flight_time(self, theta: Any) -> Any:
+        """Seconds until the dart reaches the board: ``d / (v cos theta)``.
+
+        Example:
+            >>> import gdcore as gd
+            >>> round(gd.DartLoss().flight_time(0.0), 6)
+            1.0
+        """
+        t = _as_angles("theta", theta)
+        with np.errstate(all="ignore"):
+            out = self.distance / (self.speed * np.cos(t))
+        return float(out) if out.ndim == 0 else out
+
+    def max_height(self) -> float:
+        """The highest point on the board any angle can reach: ``h0 + d^2/(4k) - k``.
+
+        Example:
+            >>> import gdcore as gd
+            >>> round(gd.DartLoss().max_height(), 6)
+            1.202041
+        """
+        return self.launch_height + self.distance**2 / (4.0 * self.k) - self.k
+
+    @property
+    def reachable(self) -> bool:
+        """Whether some angle hits the bullseye exactly."""
+        return self.target_height <= self.max_height()
+
+    def solutions(self) -> np.ndarray:
+        r"""Both exact angles (radians, increasing) that hit the bullseye.
+
+        Solves :math:`k t^2 - d t + (y^\ast - h_0 + k) = 0` for :math:`t = \tan\theta` with
+        the cancellation-free form of the quadratic formula, then takes ``arctan``. Returns
+        one angle when the bullseye is exactly the highest reachable point; raises
+        ``ValueError`` when it is out of reach.
+
+        Example:
+            >>> import gdcore as gd
+            >>> a, b = gd.rad2deg(gd.DartLoss().solutions())
+            >>> round(float(a + b), 9)    # complementary angles when launcher and target align
+            90.0
+        """
+        k, d = self.k, self.distance
+        c = self.target_height - self.launch_height + k
+        disc = d * d - 4.0 * k * c
+        if disc < 0:
+            raise ValueError(
+                f"target_height={self.target_height:g} m is unreachable: at speed "
+                f"{self.speed:g} m/s the dart reaches at most {self.max_height():.6g} m on a "
+                f"board {self.distance:g} m away (increase speed or lower target_height)"
+            )
+        q = 0.5 * (d + math.sqrt(disc))
+        roots = sorted({q / k, c / q})
+        return np.arctan(np.array(roots, dtype=float))
+
+    @property
+    def minima(self) -> np.ndarray:
+        """The exact solutions as points, shape ``(k, 1)`` (empty when unreachable)."""
+        if not self.reachable:
+            return np.empty((0, 1))
+        return self.solutions().reshape(-1, 1)
+
+    # -- the objective protocol ----------------------------------------------------------
+    def _split(self, theta: Any) -> tuple[np.ndarray, str]:
+        t = _as_angles("theta", theta)
+        if t.ndim == 0:
+            return t, "scalar"
+        if t.shape[-1] == 1:
+            return t[..., 0], "points"
+        return t, "elementwise"
+
+    def _parts(self, t: np.ndarray) -> tuple[Any, Any, Any, Any]:
+        tan = np.tan(t)
+        sec2 = 1.0 + tan * tan
+        r = self.launch_height + self.distance * tan - self.k * sec2 - self.target_height
+        dy = sec2 * (self.distance - 2.0 * self.k * tan)
+        return tan, sec2, r, dy
+
+    def __call__(self, theta: Any) -> Any:
+        """The loss; a float for a number or a ``(1,)`` point (see the class for shapes)."""
+        t, kind = self._split(theta)
+        with np.errstate(all="ignore"):
+            _, _, r, _ = self._parts(t)
+            out = 0.5 * r * r
+        return float(out) if np.ndim(out) == 0 else out
+
+    def grad(self, theta: Any) -> Any:
+        """Exact derivative ``L'(theta) = (y - y*) y'(theta)``, shaped like ``theta``."""
+        t, kind = self._split(theta)
+        with np.errstate(all="ignore"):
+            _, _, r, dy = self._parts(t)
+            out = r * dy
+        if kind == "scalar":
+            return float(out)
+        if kind == "points":
+            return np.asarray(out, dtype=float)[..., None]
+        return out
+
+    def hessian(self, theta: Any) -> Any:
+        """Exact second derivative ``L'' = y'^2 + (y - y*) y''``.
+
+        Shape ``(1, 1)`` for a ``(1,)`` point, ``(..., 1, 1)`` for stacked points, a float
+        for a number and elementwise otherwise.
+        """
+        t, kind = self._split(theta)
+        with np.errstate(all="ignore"):
+            tan, sec2, r, dy = self._parts(t)
+            d2y = 2.0 * sec2 * (tan * (self.distance - 2.0 * self.k * tan) - self.k * sec2)
+            out = dy * dy + r * d2y
+        if kind == "scalar":
+            return float(out)
+        if kind == "points":
+            return np.asarray(out, dtype=float)[..., None, None]
+        return out

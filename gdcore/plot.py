@@ -1,0 +1,700 @@
+"""Figures for the course: contours with paths, surfaces, loss curves, schedules, 1-D curves.
+
+This is the only gdcore module that imports matplotlib; ``import gdcore`` does not load
+it (``gd.plot`` imports it on first use). It never selects a backend: the site's cell
+runner uses Agg, and so does any headless Python.
+
+Every function returns the matplotlib ``Figure``, gives it a title and axis labels,
+draws lines in the Okabe–Ito colour-blind-safe palette (:data:`PALETTE`) and stores a
+text description for screen readers, readable with :func:`get_alt`. Figures are
+6.4 x 4 inches at 100 dpi, the width of a documentation column. Wrap calls in
+``with style(dark=True):`` for a dark background.
+
+>>> import gdcore as gd
+>>> import gdcore.plot as gplot
+>>> f = gd.landscapes["himmelblau"]
+>>> run = gd.minimize(f, gd.Adam(lr=0.1), x0=[0.0, 0.0], steps=200)
+>>> fig = gplot.contour(f, paths={"Adam": run})
+>>> gplot.get_alt(fig).startswith("Contour plot of Himmelblau")
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from gdcore._checks import check_int
+from gdcore.landscape import grid
+
+__all__ = [
+    "PALETTE",
+    "FIGSIZE",
+    "style",
+    "set_alt",
+    "get_alt",
+    "contour",
+    "surface",
+    "loss_curve",
+    "schedule_curve",
+    "curve_1d",
+]
+
+#: Okabe–Ito colour-blind-safe colours, in the order lines get them (blue, vermillion,
+#: bluish green, reddish purple, orange, sky blue, yellow, black).
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
+
+#: Default figure size in inches (at 100 dpi: 640 x 400 pixels).
+FIGSIZE: tuple[float, float] = (6.4, 4.0)
+
+_DARK_BG = "#1e2129"
+_DARK_FG = "#e6e6e6"
+_state = {"dark": False}
+
+
+def _dark_palette() -> list[str]:
+    # On a dark background sky blue leads (dark blue is hard to see) and black turns white.
+    swap = {"#0072B2": "#56B4E9", "#56B4E9": "#0072B2", "#000000": "#ffffff"}
+    return [swap.get(c, c) for c in PALETTE]
+
+
+def _colors() -> list[str]:
+    """The palette for the current style."""
+    return _dark_palette() if _state["dark"] else list(PALETTE)
+
+
+def _fg() -> str:
+    return _DARK_FG if _state["dark"] else "#222222"
+
+
+@contextlib.contextmanager
+def style(dark: bool = False) -> Iterator[None]:
+    """Light or dark figures inside a ``with`` block (matplotlib settings are restored after).
+
+    Example:
+        >>> import gdcore.plot as gplot
+        >>> with gplot.style(dark=True):
+        ...     fig = gplot.schedule_curve(lambda t: 0.1 * 0.9**t, steps=30)
+        >>> fig.get_facecolor()[:3] != (1.0, 1.0, 1.0)
+        True
+    """
+    if not isinstance(dark, bool):
+        raise TypeError(f"dark must be True or False, got {dark!r}")
+    fg = _DARK_FG if dark else "#222222"
+    bg = _DARK_BG if dark else "#ffffff"
+    colors = _dark_palette() if dark else list(PALETTE)
+    params = {
+        "figure.figsize": FIGSIZE,
+        "figure.dpi": 100,
+        "figure.facecolor": bg,
+        "savefig.facecolor": bg,
+        "axes.facecolor": bg,
+        "axes.edgecolor": fg,
+        "axes.labelcolor": fg,
+        "axes.titlecolor": fg,
+        "text.color": fg,
+        "xtick.color": fg,
+        "ytick.color": fg,
+        "grid.color": "#555a66" if dark else "#dddddd",
+        "legend.facecolor": bg,
+        "legend.edgecolor": "#555a66" if dark else "#cccccc",
+        "axes.prop_cycle": mpl.cycler(color=colors),
+    }
+    previous = _state["dark"]
+    _state["dark"] = dark
+    try:
+        with mpl.rc_context(params):
+            yield
+    finally:
+        _state["dark"] = previous
+
+
+def set_alt(fig: Figure, text: str) -> Figure:
+    """Attach a text description (alt text) to ``fig``; the site's cell runner uses it.
+
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> import gdcore.plot as gplot
+        >>> fig = plt.figure()
+        >>> gplot.get_alt(gplot.set_alt(fig, "An empty figure."))
+        'An empty figure.'
+        >>> plt.close(fig)
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {fig!r}")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("text must be a non-empty string describing the figure")
+    fig._gd_alt = text.strip()
+    return fig
+
+
+def get_alt(fig: Figure) -> str | None:
+    """The alt text stored by :func:`set_alt` (or by a plotting function), else ``None``.
+
+    Example:
+        >>> import gdcore.plot as gplot
+        >>> fig = gplot.schedule_curve(lambda t: 1.0 / (1 + t), steps=10)
+        >>> "learning rate" in gplot.get_alt(fig)
+        True
+    """
+    return getattr(fig, "_gd_alt", None)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _new_axes(ax: Any, projection: str | None = None) -> tuple[Figure, Any, bool]:
+    """``(figure, axes, created)``: the given axes, or a new column-sized figure."""
+    if ax is not None:
+        if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
+            raise TypeError(f"ax must be a matplotlib Axes, got {ax!r}")
+        return ax.figure, ax, False
+    fig = plt.figure(figsize=FIGSIZE, dpi=100)
+    axes = fig.add_subplot(projection=projection) if projection else fig.add_subplot()
+    return fig, axes, True
+
+
+def _finish(fig: Figure, alt: str, created: bool) -> Figure:
+    if created:
+        fig.tight_layout()
+        fig._gd_alt = alt
+    else:
+        old = get_alt(fig)
+        fig._gd_alt = f"{old} {alt}" if old else alt
+    return fig
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def _pt(p: np.ndarray) -> str:
+    return "(" + ", ".join(_fmt(float(v)) for v in p) + ")"
+
+
+def _is_run(obj: Any) -> bool:
+    return hasattr(obj, "xs") or hasattr(obj, "losses")
+
+
+def _runs(runs: Any, what: str) -> list[tuple[str, Any]]:
+    """Normalize a dict, a single run/array, or a list of runs to ``[(label, run), ...]``."""
+    if runs is None:
+        return []
+    if isinstance(runs, Mapping):
+        return [(str(k), v) for k, v in runs.items()]
+    if _is_run(runs):
+        return [(str(getattr(runs, "label", "") or "run"), runs)]
+    if isinstance(runs, (list, tuple)) and runs and all(_is_run(r) for r in runs):
+        return [(str(getattr(r, "label", "") or f"run {i + 1}"), r) for i, r in enumerate(runs)]
+    if isinstance(runs, (list, tuple, np.ndarray)):
+        return [("run", runs)]
+    raise TypeError(
+        f"{what} must be a Trajectory, an array, or a dict label -> Trajectory/array, "
+        f"got {runs!r}"
+    )
+
+
+def _path_points(label: str, run: Any, d: int) -> np.ndarray:
+    """The points of a path as an array ``(n, d)`` (or ``(n, m, d)`` for a batch)."""
+    xs = getattr(run, "xs", run)
+    if xs is None:
+        raise ValueError(f"path {label!r} has no recorded points (run with record=True)")
+    try:
+        arr = np.asarray(xs, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"path {label!r} must be a Trajectory or an array of points") from None
+    if arr.ndim == 1 and d == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.ndim not in (2, 3) or arr.shape[-1] != d:
+        raise ValueError(
+            f"path {label!r} must have points of {d} coordinates, shape (n, {d}), got {arr.shape}"
+        )
+    return arr
+
+
+def _levels(Z: np.ndarray, n: int, log: bool) -> np.ndarray:
+    finite = Z[np.isfinite(Z)]
+    if finite.size == 0:
+        raise ValueError("the function is not finite anywhere on the plot domain")
+    lo, hi = float(finite.min()), float(finite.max())
+    if not hi > lo:
+        return np.array([lo - 1.0, lo, lo + 1.0])
+    span = hi - lo
+    if log:
+        return lo + np.geomspace(span * 1e-5, span, n)
+    return np.linspace(lo, hi, n + 2)[1:-1]
+
+
+def _title(f: Any, fallback: str) -> str:
+    name = getattr(f, "name", None)
+    return str(name) if name else fallback
+
+
+def _domain_text(domain: Any) -> str:
+    (x0, x1), (y0, y1) = domain
+    return f"x from {_fmt(x0)} to {_fmt(x1)} and y from {_fmt(y0)} to {_fmt(y1)}"
+
+
+# --------------------------------------------------------------------------- contour
+
+
+def contour(
+    f: Any,
+    paths: Any = None,
+    ax: Any = None,
+    levels: int = 30,
+    log: bool | None = None,
+    show_minima: bool = True,
+    *,
+    n: int = 200,
+    domain: Any = None,
+    title: str | None = None,
+    legend: bool = True,
+) -> Figure:
+    """Contour lines of a 2-D function, with optimization paths drawn on top.
+
+    Args:
+        f: a 2-D landscape (or any function of ``[x, y]`` with a ``domain``).
+        paths: a :class:`~gdcore.loop.Trajectory`, an array of points ``(n, 2)``, a
+            ``TrajectoryBatch`` (drawn as thin lines), or a dict ``label -> `` any of these.
+        ax: draw into these axes instead of a new figure.
+        levels: number of contour levels, ``>= 2``.
+        log: space the levels logarithmically above the minimum (default
+            ``f.log_levels``): needed to see the valley of Rosenbrock or Beale.
+        show_minima: mark ``f.minima`` with stars.
+        n: grid points per axis.
+        domain: ``((xmin, xmax), (ymin, ymax))``; default ``f.domain``.
+        title: default: the landscape's name.
+        legend: show a legend when there are labelled paths.
+
+    Example:
+        >>> import gdcore as gd
+        >>> import gdcore.plot as gplot
+        >>> f = gd.landscapes["rosenbrock"]
+        >>> runs = {"GD": gd.minimize(f, gd.GradientDescent(lr=1e-3), [-1.5, 2.0], 300),
+        ...         "Adam": gd.minimize(f, gd.Adam(lr=0.05), [-1.5, 2.0], 300)}
+        >>> fig = gplot.contour(f, paths=runs)
+        >>> fig.axes[0].get_xlabel(), fig.axes[0].get_title()
+        ('x', 'Rosenbrock')
+    """
+    levels = check_int("levels", levels, minimum=2)
+    n = check_int("n", n, minimum=2)
+    if log is None:
+        log = bool(getattr(f, "log_levels", False))
+    if not isinstance(log, bool):
+        raise TypeError(f"log must be True, False or None, got {log!r}")
+    domain = domain if domain is not None else getattr(f, "domain", None)
+    X, Y, Z = grid(f, n=n, domain=domain)
+    domain = ((float(X[0, 0]), float(X[0, -1])), (float(Y[0, 0]), float(Y[-1, 0])))
+    runs = _runs(paths, "paths")
+    points = [(label, _path_points(label, run, 2)) for label, run in runs]
+
+    fig, axes, created = _new_axes(ax)
+    lv = _levels(Z, levels, log)
+    cmap = mpl.colormaps["viridis"]
+    shade = np.linspace(0.25, 0.95, len(lv)) if _state["dark"] else np.linspace(0.0, 0.85, len(lv))
+    axes.contour(X, Y, Z, levels=lv, colors=[cmap(s) for s in shade], linewidths=0.8)
+    colors = _colors()
+    described = []
+    for i, (label, P) in enumerate(points):
+        color = colors[i % len(colors)]
+        if P.ndim == 3:  # a batch: one thin line per start point
+            for j in range(P.shape[1]):
+                axes.plot(P[:, j, 0], P[:, j, 1], color=color, lw=0.8, alpha=0.6,
+                          label=label if j == 0 else None)
+            described.append(f"{label}: {P.shape[1]} paths of {P.shape[0] - 1} steps")
+            continue
+        axes.plot(P[:, 0], P[:, 1], color=color, lw=1.8, marker="o", ms=2.5, label=label)
+        axes.plot(P[0, 0], P[0, 1], marker="o", ms=7, color=color, mec=_fg(), mew=1.0)
+        axes.plot(P[-1, 0], P[-1, 1], marker="X", ms=8, color=color, mec=_fg(), mew=1.0)
+        described.append(
+            f"{label} from {_pt(P[0])} to {_pt(P[-1])} in {len(P) - 1} steps"
+        )
+    minima = np.asarray(getattr(f, "minima", np.empty((0, 2))), dtype=float).reshape(-1, 2)
+    if show_minima and len(minima):
+        axes.plot(minima[:, 0], minima[:, 1], linestyle="none", marker="*", ms=13,
+                  color="#F0E442", mec=_fg(), mew=1.0, label="minimum", zorder=5)
+    axes.set_xlim(*domain[0])
+    axes.set_ylim(*domain[1])
+    axes.set_xlabel("x")
+    axes.set_ylabel("y")
+    name = title if title is not None else _title(f, "contour plot")
+    axes.set_title(name)
+    if legend and (points or (show_minima and len(minima))):
+        axes.legend(loc="best", fontsize="small", framealpha=0.85)
+    alt = (
+        f"Contour plot of {name} for {_domain_text(domain)}, "
+        f"{'logarithmically' if log else 'evenly'} spaced levels."
+    )
+    if described:
+        alt += " Paths: " + "; ".join(described) + "."
+    if show_minima and len(minima):
+        alt += " Global minim" + ("um" if len(minima) == 1 else "a") + " marked at "
+        alt += ", ".join(_pt(m) for m in minima) + "."
+    return _finish(fig, alt, created)
+
+
+# --------------------------------------------------------------------------- surface
+
+
+def surface(
+    f: Any,
+    path: Any = None,
+    ax: Any = None,
+    *,
+    n: int = 80,
+    domain: Any = None,
+    title: str | None = None,
+    zlim: tuple[float, float] | None = None,
+    elev: float = 35.0,
+    azim: float = -60.0,
+) -> Figure:
+    """A 3-D surface of a 2-D function, with path(s) drawn on it.
+
+    Args:
+        f: a 2-D landscape.
+        path: a Trajectory, an array ``(n, 2)``, or a dict ``label ->`` either.
+        ax: 3-D axes to draw into (``projection="3d"``), or ``None`` for a new figure.
+        n: grid points per axis.
+        domain: plot box; default ``f.domain``.
+        title: default: the landscape's name.
+        zlim: range of the vertical axis (default: the data's range).
+        elev, azim: viewing angles in degrees.
+
+    Example:
+        >>> import gdcore as gd
+        >>> import gdcore.plot as gplot
+        >>> f = gd.landscapes["bowl"]
+        >>> run = gd.minimize(f, gd.GradientDescent(lr=0.1), [1.5, 1.0], 20)
+        >>> fig = gplot.surface(f, path=run)
+        >>> fig.axes[0].get_zlabel()
+        'loss'
+    """
+    n = check_int("n", n, minimum=2)
+    domain = domain if domain is not None else getattr(f, "domain", None)
+    X, Y, Z = grid(f, n=n, domain=domain)
+    domain = ((float(X[0, 0]), float(X[0, -1])), (float(Y[0, 0]), float(Y[-1, 0])))
+    points = [(label, _path_points(label, run, 2)) for label, run in _runs(path, "path")]
+    fig, axes, created = _new_axes(ax, projection="3d")
+    if not hasattr(axes, "plot_surface"):
+        raise TypeError("ax must be 3-D axes (created with projection='3d')")
+    axes.computed_zorder = False  # draw paths above the surface, not hidden behind it
+    axes.plot_surface(X, Y, Z, cmap="viridis", linewidth=0, antialiased=True, alpha=0.8,
+                      rstride=1, cstride=1, zorder=1)
+    colors = _colors()
+    described = []
+    for i, (label, P) in enumerate(points):
+        if P.ndim != 2:
+            raise ValueError(f"path {label!r} must be one path of shape (n, 2)")
+        with np.errstate(all="ignore"):
+            zs = np.asarray(f(P), dtype=float) if getattr(f, "vectorized", False) else (
+                np.array([float(f(p)) for p in P])
+            )
+        color = colors[i % len(colors)]
+        axes.plot(P[:, 0], P[:, 1], zs, color=color, lw=2.0, marker="o", ms=2.5, label=label,
+                  zorder=10)
+        axes.plot([P[-1, 0]], [P[-1, 1]], [zs[-1]], marker="X", ms=8, color=color, zorder=11)
+        described.append(f"{label} from {_pt(P[0])} to {_pt(P[-1])} in {len(P) - 1} steps")
+    if zlim is not None:
+        axes.set_zlim(*zlim)
+    axes.view_init(elev=elev, azim=azim)
+    axes.set_xlabel("x")
+    axes.set_ylabel("y")
+    axes.set_zlabel("loss")
+    name = title if title is not None else _title(f, "surface plot")
+    axes.set_title(name)
+    if points:
+        axes.legend(loc="upper left", fontsize="small")
+    alt = f"Surface plot of {name} over {_domain_text(domain)}; height is the loss."
+    if described:
+        alt += " Paths on the surface: " + "; ".join(described) + "."
+    return _finish(fig, alt, created)
+
+
+# --------------------------------------------------------------------------- loss curves
+
+
+def _loss_values(label: str, run: Any) -> np.ndarray:
+    values = getattr(run, "losses", run)
+    if values is None:
+        raise ValueError(f"run {label!r} has no recorded losses")
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"run {label!r} must be a Trajectory, a History or an array") from None
+    if arr.ndim not in (1, 2):  # 2-D: one column per run (a TrajectoryBatch)
+        raise ValueError(f"run {label!r}: losses must be 1-D, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"run {label!r} has no losses")
+    return arr
+
+
+def loss_curve(
+    runs: Any,
+    log: bool = True,
+    ax: Any = None,
+    *,
+    title: str = "Loss during optimization",
+    xlabel: str | None = None,
+    ylabel: str = "loss",
+) -> Figure:
+    """Loss versus iteration for one or several runs.
+
+    Args:
+        runs: a Trajectory, a :class:`~gdcore.train.History` (losses per epoch), an array
+            of losses, a list of runs, or a dict ``label ->`` any of these.
+        log: logarithmic loss axis (falls back to a symmetric-log axis if some loss is
+            zero or negative).
+        ax: axes to draw into, or ``None``.
+        title, ylabel: texts; ``xlabel`` defaults to ``"epoch"`` when every run is a
+            History, else ``"iteration"``.
+
+    Example:
+        >>> import gdcore as gd
+        >>> import gdcore.plot as gplot
+        >>> f = gd.landscapes["ill-conditioned"]
+        >>> runs = {"GD": gd.minimize(f, gd.GradientDescent(lr=0.1), [3.0, 1.0], 100),
+        ...         "Momentum": gd.minimize(f, gd.Momentum(lr=0.1), [3.0, 1.0], 100)}
+        >>> fig = gplot.loss_curve(runs)
+        >>> fig.axes[0].get_yscale()
+        'log'
+    """
+    if not isinstance(log, bool):
+        raise TypeError(f"log must be True or False, got {log!r}")
+    items = _runs(runs, "runs")
+    if not items:
+        raise ValueError("runs must contain at least one run")
+    curves = [(label, run, _loss_values(label, run)) for label, run in items]
+    if xlabel is None:
+        epochs = all(hasattr(run, "step_losses") for _, run, _ in curves)
+        xlabel = "epoch" if epochs else "iteration"
+    fig, axes, created = _new_axes(ax)
+    colors = _colors()
+    described = []
+    for i, (label, run, y) in enumerate(curves):
+        color = colors[i % len(colors)]
+        steps = np.arange(y.shape[0])
+        if y.ndim == 1:
+            axes.plot(steps, y, color=color, lw=1.8, label=label)
+        else:
+            for j in range(y.shape[1]):
+                axes.plot(steps, y[:, j], color=color, lw=0.8, alpha=0.6,
+                          label=label if j == 0 else None)
+        last = y[-1] if y.ndim == 1 else np.nanmin(y[-1])
+        status = getattr(run, "status", None)
+        text = f"{label}: {y.shape[0] - 1} {xlabel}s, final loss {_fmt(float(last))}"
+        if isinstance(status, str) and status == "diverged":
+            text += " (diverged)"
+        described.append(text)
+    if log:
+        finite = np.concatenate([np.ravel(y) for _, _, y in curves])
+        finite = finite[np.isfinite(finite)]
+        if finite.size and np.all(finite > 0):
+            axes.set_yscale("log")
+        elif finite.size:
+            positive = np.abs(finite[finite != 0])
+            axes.set_yscale("symlog", linthresh=float(positive.min()) if positive.size else 1.0)
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_title(title)
+    axes.grid(True, which="major", alpha=0.5)
+    if len(curves) > 1 or curves[0][0] != "run":
+        axes.legend(loc="best", fontsize="small")
+    scale = "logarithmic" if log else "linear"
+    alt = f"Line chart '{title}': {ylabel} ({scale} axis) against {xlabel}. "
+    alt += "; ".join(described) + "."
+    return _finish(fig, alt, created)
+
+
+def schedule_curve(
+    schedule: Any,
+    steps: int,
+    ax: Any = None,
+    *,
+    log: bool = False,
+    title: str = "Learning-rate schedule",
+) -> Figure:
+    """The learning rate of each step, ``schedule(t)`` for ``t = 0 .. steps-1``.
+
+    Args:
+        schedule: a callable ``t -> lr`` (e.g. ``gd.CosineLR(...)``) or a dict
+            ``label -> schedule`` to compare several.
+        steps: number of steps to draw, ``>= 1``.
+        ax: axes to draw into, or ``None``.
+        log: logarithmic learning-rate axis.
+        title: figure title.
+
+    Example:
+        >>> import gdcore.plot as gplot
+        >>> fig = gplot.schedule_curve({"1/(1+t)": lambda t: 1.0 / (1 + t)}, steps=50)
+        >>> fig.axes[0].get_ylabel()
+        'learning rate η'
+    """
+    steps = check_int("steps", steps, minimum=1)
+    if callable(schedule) and not isinstance(schedule, Mapping):
+        items = [(repr(schedule) if hasattr(schedule, "_hyper") else "schedule", schedule)]
+    elif isinstance(schedule, Mapping) and schedule:
+        items = [(str(k), v) for k, v in schedule.items()]
+    else:
+        raise TypeError(
+            f"schedule must be a callable t -> lr or a dict label -> schedule, got {schedule!r}"
+        )
+    fig, axes, created = _new_axes(ax)
+    colors = _colors()
+    described = []
+    t = np.arange(steps)
+    for i, (label, s) in enumerate(items):
+        if not callable(s):
+            raise TypeError(f"schedule {label!r} must be callable as schedule(t) -> lr")
+        lr = np.array([float(s(int(k))) for k in t])
+        axes.plot(t, lr, color=colors[i % len(colors)], lw=1.8, drawstyle="steps-post",
+                  label=label)
+        described.append(f"{label} from {_fmt(lr[0])} to {_fmt(lr[-1])}")
+    if log:
+        axes.set_yscale("log")
+    axes.set_xlabel("step t")
+    axes.set_ylabel("learning rate η")
+    axes.set_title(title)
+    axes.grid(True, alpha=0.5)
+    axes.legend(loc="best", fontsize="small")
+    alt = (f"Step chart '{title}': learning rate against step for {steps} steps. "
+           + "; ".join(described) + ".")
+    return _finish(fig, alt, created)
+
+
+# --------------------------------------------------------------------------- 1-D curves
+
+
+def _values_1d(f: Callable[[Any], Any], t: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        if getattr(f, "vectorized", False):
+            out = np.asarray(f(t), dtype=float)
+            if out.shape == t.shape:
+                return out
+        return np.array([float(np.asarray(f(np.array([v])), dtype=float).reshape(()))
+                         for v in t])
+
+
+def curve_1d(
+    f: Any,
+    xs: Any = None,
+    solutions: Any = None,
+    degrees: bool = True,
+    ax: Any = None,
+    *,
+    domain: Any = None,
+    n: int = 500,
+    log: bool = False,
+    title: str | None = None,
+) -> Figure:
+    """A 1-D loss curve (the dart loss of the angle) with iterates and exact solutions.
+
+    Args:
+        f: a function of one parameter (``gd.DartLoss()`` or any ``f(x)`` on ``(1,)``).
+        xs: iterates to mark on the curve: a Trajectory, an array of parameter values, or
+            a dict ``label ->`` either. Values are in radians, like ``f``'s input.
+        solutions: exact minimizers to mark with vertical lines; ``None`` uses
+            ``f.solutions()`` when ``f`` has it, ``False`` marks none.
+        degrees: label the horizontal axis in degrees (values stay radians in ``f``).
+        ax: axes to draw into, or ``None``.
+        domain: ``(low, high)`` in radians; default ``f.plot_domain`` or ``f.domain``.
+        n: number of curve points.
+        log: logarithmic loss axis.
+        title: default: ``f.name``.
+
+    Example:
+        >>> import gdcore as gd
+        >>> import gdcore.plot as gplot
+        >>> dart = gd.DartLoss()
+        >>> run = gd.minimize(dart, gd.GradientDescent(lr=0.01), gd.deg2rad(20.0), 50)
+        >>> fig = gplot.curve_1d(dart, xs={"GD": run})
+        >>> fig.axes[0].get_xlabel()
+        'launch angle θ (degrees)'
+    """
+    n = check_int("n", n, minimum=2)
+    if not isinstance(degrees, bool):
+        raise TypeError(f"degrees must be True or False, got {degrees!r}")
+    if domain is None:
+        domain = getattr(f, "plot_domain", None) or getattr(f, "domain", None)
+    try:
+        lo, hi = (float(v) for v in domain)
+    except (TypeError, ValueError):
+        raise ValueError(f"domain must be (low, high), got {domain!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"domain must be finite with low < high, got {domain!r}")
+    solve = getattr(f, "solutions", None)
+    if solutions is None:
+        auto = callable(solve) and getattr(f, "reachable", True)
+        sols = np.asarray(solve(), dtype=float).ravel() if auto else np.empty(0)
+    elif solutions is False:
+        sols = np.empty(0)
+    else:
+        sols = np.atleast_1d(np.asarray(solutions, dtype=float)).ravel()
+
+    scale = (180.0 / math.pi) if degrees else 1.0
+    t = np.linspace(lo, hi, n)
+    y = _values_1d(f, t)
+    fig, axes, created = _new_axes(ax)
+    axes.plot(t * scale, y, color=_fg(), lw=1.5, label="loss")
+    colors = _colors()
+    unit = "°" if degrees else ""
+    for s in sols:
+        axes.axvline(s * scale, color="#009E73", ls="--", lw=1.2)
+        axes.annotate(f"{s * scale:.3f}{unit}", (s * scale, 0), xytext=(3, 6),
+                      textcoords="offset points", fontsize="small", color="#009E73")
+    described = []
+    for i, (label, run) in enumerate(_runs(xs, "xs")):
+        P = _path_points(label, run, 1)
+        if P.ndim != 2:
+            raise ValueError(f"xs {label!r} must be one run of shape (n,) or (n, 1)")
+        P = P[:, 0]
+        losses = getattr(run, "losses", None)
+        ly = np.asarray(losses, dtype=float) if losses is not None else _values_1d(f, P)
+        color = colors[(i + 1) % len(colors)]
+        axes.plot(P * scale, ly, color=color, lw=0.9, alpha=0.7, marker="o", ms=4, label=label)
+        axes.plot(P[-1] * scale, ly[-1], marker="X", ms=9, color=color, mec=_fg())
+        described.append(
+            f"{label}: {len(P) - 1} steps from {_fmt(P[0] * scale)}{unit} to "
+            f"{_fmt(P[-1] * scale)}{unit}, final loss {_fmt(ly[-1])}"
+        )
+    axes.set_xlim(lo * scale, hi * scale)
+    finite = y[np.isfinite(y)]
+    if log:
+        axes.set_yscale("symlog" if finite.size and finite.min() <= 0 else "log",
+                        **({"linthresh": 1e-6} if finite.size and finite.min() <= 0 else {}))
+    elif finite.size:
+        axes.set_ylim(min(0.0, float(finite.min())), float(finite.max()) * 1.05 + 1e-12)
+    dart = hasattr(f, "flight_time")
+    xlabel = ("launch angle θ" if dart else "x") + (" (degrees)" if degrees else " (radians)")
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel("loss L(θ)" if dart else "loss")
+    name = title if title is not None else _title(f, "loss curve")
+    axes.set_title(name if not dart or title is not None else "Dart loss of the launch angle")
+    axes.grid(True, alpha=0.5)
+    if described or len(sols):
+        axes.legend(loc="best", fontsize="small")
+    alt = (
+        f"Curve of the loss against {xlabel} from {_fmt(lo * scale)} to {_fmt(hi * scale)}."
+    )
+    if len(sols):
+        alt += " Exact solutions marked at " + ", ".join(
+            f"{s * scale:.3f}{unit}" for s in sols) + "."
+    if described:
+        alt += " Iterates: " + "; ".join(described) + "."
+    return _finish(fig, alt, created)

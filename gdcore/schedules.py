@@ -1,0 +1,222 @@
+"""Learning-rate schedules: callables that turn a step number into a learning rate.
+
+A schedule is called with the step index ``t = 0, 1, 2, ...`` and returns the learning
+rate for that step; ``minimize(..., schedule=s)`` sets ``optimizer.lr = s(t)`` before
+step ``t``. Any function ``t -> lr`` works there too; these classes add a readable
+``repr`` and ``values(steps)`` for plotting.
+
+    >>> s = StepLR(0.1, step_size=10)
+    >>> s(0), s(9), s(10)
+    (0.1, 0.1, 0.010000000000000002)
+    >>> s.values(3)
+    array([0.1, 0.1, 0.1])
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from gdcore._checks import check_int, check_nonnegative, check_positive
+
+__all__ = [
+    "Schedule",
+    "ConstantLR",
+    "StepLR",
+    "ExponentialLR",
+    "InverseTimeLR",
+    "CosineLR",
+    "CosineWarmRestartsLR",
+]
+
+
+class Schedule:
+    """Base class: ``schedule(t)`` is the learning rate at step ``t`` (``t >= 0``).
+
+    Subclasses implement ``_lr(t)``; ``lr`` is always the initial (largest) rate.
+
+    Example:
+        >>> class Halving(Schedule):
+        ...     def _lr(self, t):
+        ...         return self.lr / 2**t
+        >>> Halving(1.0).values(4)
+        array([1.   , 0.5  , 0.25 , 0.125])
+    """
+
+    _hyper: tuple[str, ...] = ("lr",)
+
+    def __init__(self, lr: float) -> None:
+        self.lr = check_positive("lr", lr)
+
+    def __call__(self, t: int) -> float:
+        return self._lr(check_int("t", t))
+
+    def _lr(self, t: int) -> float:
+        raise NotImplementedError
+
+    def values(self, steps: int) -> np.ndarray:
+        """The learning rates of steps ``0 .. steps-1`` as an array (for plots)."""
+        steps = check_int("steps", steps)
+        return np.array([self._lr(t) for t in range(steps)], dtype=float)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._hyper)
+        return f"{type(self).__name__}({args})"
+
+
+class ConstantLR(Schedule):
+    r"""The same learning rate at every step: :math:`\eta_t = \eta`.
+
+    Example:
+        >>> ConstantLR(0.05)(1000)
+        0.05
+    """
+
+    def _lr(self, t: int) -> float:
+        return self.lr
+
+
+class StepLR(Schedule):
+    r"""Step decay: multiply by ``gamma`` every ``step_size`` steps.
+
+    .. math:: \eta_t = \eta\,\gamma^{\lfloor t / \text{step\_size} \rfloor}
+
+    Example:
+        >>> s = StepLR(1.0, step_size=2, gamma=0.5)
+        >>> [s(t) for t in range(6)]
+        [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    """
+
+    _hyper = ("lr", "step_size", "gamma")
+
+    def __init__(self, lr: float, step_size: int, gamma: float = 0.1) -> None:
+        super().__init__(lr)
+        self.step_size = check_int("step_size", step_size, minimum=1)
+        self.gamma = check_positive("gamma", gamma)
+
+    def _lr(self, t: int) -> float:
+        return self.lr * self.gamma ** (t // self.step_size)
+
+
+class ExponentialLR(Schedule):
+    r"""Exponential decay: multiply by ``gamma`` every step.
+
+    .. math:: \eta_t = \eta\,\gamma^{t}
+
+    Example:
+        >>> ExponentialLR(1.0, gamma=0.5)(3)
+        0.125
+    """
+
+    _hyper = ("lr", "gamma")
+
+    def __init__(self, lr: float, gamma: float) -> None:
+        super().__init__(lr)
+        self.gamma = check_positive("gamma", gamma)
+
+    def _lr(self, t: int) -> float:
+        return self.lr * self.gamma**t
+
+
+class InverseTimeLR(Schedule):
+    r"""Inverse-time decay, the classical :math:`1/t` schedule of stochastic approximation.
+
+    .. math:: \eta_t = \frac{\eta}{1 + \text{decay\_rate}\cdot t}
+
+    Example:
+        >>> InverseTimeLR(1.0, decay_rate=0.5)(2)
+        0.5
+    """
+
+    _hyper = ("lr", "decay_rate")
+
+    def __init__(self, lr: float, decay_rate: float) -> None:
+        super().__init__(lr)
+        self.decay_rate = check_nonnegative("decay_rate", decay_rate)
+
+    def _lr(self, t: int) -> float:
+        return self.lr / (1 + self.decay_rate * t)
+
+
+def _cosine(lr: float, min_lr: float, fraction: float) -> float:
+    return min_lr + (lr - min_lr) * (1 + math.cos(math.pi * fraction)) / 2
+
+
+class CosineLR(Schedule):
+    r"""Cosine annealing from ``lr`` down to ``min_lr`` over ``total_steps`` steps.
+
+    .. math::
+        \eta_t = \eta_{\min} + \tfrac12(\eta - \eta_{\min})
+        \left(1 + \cos\frac{\pi\, t}{T}\right) \quad (t \le T), \qquad
+        \eta_t = \eta_{\min} \quad (t > T)
+
+    with :math:`T` = ``total_steps`` (torch's ``CosineAnnealingLR`` with ``T_max=T``, but
+    held at ``min_lr`` after :math:`T` instead of rising again).
+
+    Example:
+        >>> s = CosineLR(1.0, total_steps=4)
+        >>> [round(s(t), 4) for t in range(6)]
+        [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
+    """
+
+    _hyper = ("lr", "total_steps", "min_lr")
+
+    def __init__(self, lr: float, total_steps: int, min_lr: float = 0.0) -> None:
+        super().__init__(lr)
+        self.total_steps = check_int("total_steps", total_steps, minimum=1)
+        self.min_lr = check_nonnegative("min_lr", min_lr)
+        if self.min_lr > self.lr:
+            raise ValueError(f"min_lr must be <= lr ({self.lr!r}), got {self.min_lr!r}")
+
+    def _lr(self, t: int) -> float:
+        if t >= self.total_steps:
+            return self.min_lr
+        return _cosine(self.lr, self.min_lr, t / self.total_steps)
+
+
+class CosineWarmRestartsLR(Schedule):
+    r"""Cosine annealing with warm restarts (SGDR, torch's ``CosineAnnealingWarmRestarts``).
+
+    The rate follows a cosine from ``lr`` to ``min_lr`` over a period of ``period`` steps,
+    then jumps back to ``lr``; each new period is ``mult`` times longer than the last.
+    Inside a period of length :math:`T_i`, at :math:`t_i` steps since its start:
+
+    .. math::
+        \eta_t = \eta_{\min} + \tfrac12(\eta - \eta_{\min})
+        \left(1 + \cos\frac{\pi\, t_i}{T_i}\right)
+
+    Example:
+        >>> s = CosineWarmRestartsLR(1.0, period=2, mult=2)
+        >>> [round(s(t), 3) for t in range(8)]
+        [1.0, 0.5, 1.0, 0.854, 0.5, 0.146, 1.0, 0.962]
+    """
+
+    _hyper = ("lr", "period", "mult", "min_lr")
+
+    def __init__(self, lr: float, period: int, mult: int = 1, min_lr: float = 0.0) -> None:
+        super().__init__(lr)
+        self.period = check_int("period", period, minimum=1)
+        self.mult = check_int("mult", mult, minimum=1)
+        self.min_lr = check_nonnegative("min_lr", min_lr)
+        if self.min_lr > self.lr:
+            raise ValueError(f"min_lr must be <= lr ({self.lr!r}), got {self.min_lr!r}")
+
+    def _lr(self, t: int) -> float:
+        length = self.period
+        if self.mult == 1:
+            t = t % length
+        else:
+            while t >= length:
+                t -= length
+                length *= self.mult
+        return _cosine(self.lr, self.min_lr, t / length)
+
+
+def _check_schedule_value(value: Any, t: int) -> float:
+    """Used by the loops: a schedule's output must be a finite number >= 0."""
+    lr = float(value)
+    if not (0.0 <= lr < math.inf):
+        raise ValueError(f"schedule({t}) must return a finite learning rate >= 0, got {value!r}")
+    return lr

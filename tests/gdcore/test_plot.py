@@ -1,0 +1,187 @@
+"""Plotting: every function returns a labelled Figure with alt text, under Agg."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import gdcore as gd  # noqa: E402
+import gdcore.plot as gplot  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _labelled(fig, xlabel=None):
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    if xlabel is not None:
+        assert ax.get_xlabel() == xlabel
+    alt = gplot.get_alt(fig)
+    assert isinstance(alt, str) and len(alt) > 30
+    w, h = fig.get_size_inches()
+    assert (w, h) == (6.4, 4.0)
+    fig.canvas.draw()  # renders without error
+    return alt
+
+
+def test_plot_is_not_imported_by_gdcore():
+    import subprocess
+    import sys
+
+    code = "import sys, gdcore; print('matplotlib' in sys.modules, 'gdcore.plot' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+    assert gd.plot is gplot
+
+
+def test_palette_is_okabe_ito():
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+                 "#000000"}
+    assert set(gplot.PALETTE) == okabe_ito and len(gplot.PALETTE) == 8
+
+
+def test_contour_with_paths():
+    f = gd.landscapes["rosenbrock"]
+    runs = {
+        "GD": gd.minimize(f, gd.GradientDescent(lr=1e-3), [-1.5, 2.0], 100),
+        "Adam": gd.minimize(f, gd.Adam(lr=0.05), [-1.5, 2.0], 100),
+        "points": np.array([[0.0, 0.0], [0.5, 0.25]]),
+    }
+    fig = gplot.contour(f, paths=runs, n=60)
+    alt = _labelled(fig, "x")
+    assert fig.axes[0].get_title() == "Rosenbrock"
+    assert "GD from (-1.5, 2)" in alt and "logarithmically" in alt and "(1, 1)" in alt
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["GD", "Adam", "points", "minimum"]
+    colors = [line.get_color() for line in fig.axes[0].get_lines() if line.get_label() in runs]
+    assert colors[:3] == list(gplot.PALETTE[:3])
+    assert fig.axes[0].get_xlim() == (-2.0, 2.0)
+
+
+def test_contour_variants():
+    saddle = gd.landscapes["saddle"]
+    fig = gplot.contour(saddle, n=30, log=False)
+    alt = _labelled(fig)
+    assert "evenly" in alt and "minimum" not in alt
+    single = gd.minimize(gd.landscapes["bowl"], gd.GradientDescent(lr=0.1), [1.0, 1.0], 10)
+    fig = gplot.contour(gd.landscapes["bowl"], paths=single, n=30, title="A bowl")
+    assert fig.axes[0].get_title() == "A bowl" and "GradientDescent" in gplot.get_alt(fig)
+    batch = gd.minimize_many(gd.landscapes["himmelblau"], gd.GradientDescent(lr=0.01),
+                             np.array([[0.0, 0.0], [-1.0, -1.0], [1.0, -2.0]]), 50)
+    fig = gplot.contour(gd.landscapes["himmelblau"], paths={"GD": batch}, n=30)
+    assert "3 paths" in gplot.get_alt(fig)
+    fig, axes = plt.subplots(1, 2, figsize=(6.4, 4.0))
+    out = gplot.contour(gd.landscapes["booth"], ax=axes[0], n=20)
+    out = gplot.contour(gd.landscapes["beale"], ax=axes[1], n=20)
+    assert out is fig and "Booth" in gplot.get_alt(fig) and "Beale" in gplot.get_alt(fig)
+
+
+def test_surface():
+    f = gd.landscapes["himmelblau"]
+    run = gd.minimize(f, gd.Adam(lr=0.1), [0.0, 0.0], 50)
+    fig = gplot.surface(f, path=run, n=30)
+    alt = _labelled(fig)
+    assert fig.axes[0].get_zlabel() == "loss" and "Surface plot of Himmelblau" in alt
+    assert "Adam" in alt
+    fig = gplot.surface(gd.landscapes["saddle"], n=20, zlim=(-4, 4))
+    assert fig.axes[0].get_zlim() == (-4.0, 4.0)
+
+
+def test_loss_curve():
+    f = gd.landscapes["ill-conditioned"]
+    runs = {
+        "GD": gd.minimize(f, gd.GradientDescent(lr=0.1), [3.0, 1.0], 50),
+        "too big": gd.minimize(f, gd.GradientDescent(lr=0.5), [3.0, 1.0], 50),
+    }
+    fig = gplot.loss_curve(runs)
+    alt = _labelled(fig, "iteration")
+    assert fig.axes[0].get_yscale() == "log" and "(diverged)" in alt
+    fig = gplot.loss_curve([1.0, 0.5, 0.0, -0.5], log=True)
+    assert fig.axes[0].get_yscale() == "symlog"
+    fig = gplot.loss_curve(np.array([3.0, 2.0, 1.0]), log=False)
+    assert fig.axes[0].get_yscale() == "linear"
+    X, y, _, _ = gd.make_regression(n_samples=50, seed=0)
+    h = gd.fit(gd.LinearRegression(), X, y, gd.GradientDescent(lr=0.1), epochs=5)
+    fig = gplot.loss_curve({"batch": h})
+    assert fig.axes[0].get_xlabel() == "epoch"
+    with gplot.style(dark=True):
+        fig = gplot.loss_curve(runs)
+    assert fig.get_facecolor()[:3] != (1.0, 1.0, 1.0)
+    dark_color = fig.axes[0].get_lines()[0].get_color()
+    assert dark_color == "#56B4E9"  # sky blue leads on a dark background
+    assert plt.rcParams["figure.facecolor"] != "#1e2129"  # style restored
+
+
+def test_schedule_curve():
+    fig = gplot.schedule_curve(gd.StepLR(0.1, step_size=10), steps=40)
+    alt = _labelled(fig, "step t")
+    assert "learning rate" in alt and "StepLR" in alt
+    y = fig.axes[0].get_lines()[0].get_ydata()
+    assert len(y) == 40 and y[0] == 0.1 and y[-1] == pytest.approx(1e-4)
+    fig = gplot.schedule_curve({"a": lambda t: 1.0, "b": lambda t: 0.5}, steps=5, log=True)
+    assert len(fig.axes[0].get_lines()) == 2 and fig.axes[0].get_yscale() == "log"
+
+
+def test_curve_1d_for_the_dart():
+    dart = gd.DartLoss()
+    run = gd.minimize(dart, gd.GradientDescent(lr=0.01), gd.deg2rad(20.0), 30)
+    fig = gplot.curve_1d(dart, xs={"GD": run})
+    alt = _labelled(fig, "launch angle θ (degrees)")
+    assert "39.261°" in alt and "50.739°" in alt and "GD: 30 steps from 20°" in alt
+    fig = gplot.curve_1d(dart, xs=np.array([0.5, 0.6, 0.7]), degrees=False, solutions=False,
+                         log=True)
+    alt = gplot.get_alt(fig)
+    assert "radians" in fig.axes[0].get_xlabel() and "solutions" not in alt
+    fig = gplot.curve_1d(lambda x: float((x[0] - 1) ** 2), domain=(-1, 3), degrees=False,
+                         solutions=[1.0], title="parabola")
+    assert fig.axes[0].get_title() == "parabola" and fig.axes[0].get_xlabel() == "x (radians)"
+    fig = gplot.curve_1d(gd.DartLoss(speed=5.0))  # unreachable: no solutions to mark
+    assert "solutions" not in gplot.get_alt(fig)
+
+
+def test_alt_helpers():
+    fig = plt.figure()
+    assert gplot.get_alt(fig) is None
+    assert gplot.set_alt(fig, "  Some text. ") is fig and gplot.get_alt(fig) == "Some text."
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: gplot.set_alt("fig", "text"), TypeError, "fig must"),
+        (lambda: gplot.set_alt(plt.figure(), " "), ValueError, "text must"),
+        (lambda: gplot.contour(gd.Bowl(), levels=1), ValueError, "levels must be >= 2"),
+        (lambda: gplot.contour(gd.Bowl(), log="yes"), TypeError, "log must"),
+        (lambda: gplot.contour(gd.Bowl(), paths=np.ones((3, 3))), ValueError, "2 coordinates"),
+        (lambda: gplot.contour(gd.Bowl(), paths=42), TypeError, "paths must"),
+        (lambda: gplot.contour(gd.Bowl(), ax="axes"), TypeError, "ax must"),
+        (lambda: gplot.contour(lambda p: np.nan, domain=((0, 1), (0, 1))), ValueError, "finite"),
+        (lambda: gplot.surface(gd.Bowl(), n=1), ValueError, "n must"),
+        (lambda: gplot.surface(gd.Bowl(), ax=plt.figure().add_subplot()), TypeError, "3-D"),
+        (lambda: gplot.loss_curve({}), ValueError, "at least one"),
+        (lambda: gplot.loss_curve([[[1.0]]]), ValueError, "1-D"),
+        (lambda: gplot.loss_curve([1.0], log=1), TypeError, "log must"),
+        (lambda: gplot.schedule_curve(0.1, steps=10), TypeError, "schedule must"),
+        (lambda: gplot.schedule_curve(lambda t: 0.1, steps=0), ValueError, "steps must"),
+        (lambda: gplot.schedule_curve({"a": 1.0}, steps=3), TypeError, "callable"),
+        (lambda: gplot.curve_1d(gd.DartLoss(), domain=(1, 0)), ValueError, "low < high"),
+        (lambda: gplot.curve_1d(gd.DartLoss(), domain="wide"), ValueError, "domain"),
+        (lambda: gplot.curve_1d(gd.DartLoss(), degrees="yes"), TypeError, "degrees"),
+        (lambda: gplot.curve_1d(gd.DartLoss(), n=1), ValueError, "n must"),
+        (lambda: gplot.style(dark="yes").__enter__(), TypeError, "dark must"),
+    ],
+)
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

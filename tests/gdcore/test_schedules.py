@@ -1,0 +1,121 @@
+"""Tests for gdcore.schedules."""
+
+from __future__ import annotations
+
+import doctest
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import gdcore as gd
+import gdcore.schedules as schedules_module
+
+
+def test_constant():
+    s = gd.ConstantLR(0.3)
+    assert [s(t) for t in (0, 1, 10**6)] == [0.3, 0.3, 0.3]
+    assert repr(s) == "ConstantLR(lr=0.3)"
+
+
+def test_step_decay():
+    s = gd.StepLR(1.0, step_size=3)
+    assert [s(t) for t in range(7)] == pytest.approx([1, 1, 1, 0.1, 0.1, 0.1, 0.01])
+    assert repr(s) == "StepLR(lr=1.0, step_size=3, gamma=0.1)"
+
+
+def test_exponential_decay():
+    s = gd.ExponentialLR(0.5, gamma=0.9)
+    np.testing.assert_allclose(s.values(5), 0.5 * 0.9 ** np.arange(5))
+
+
+def test_inverse_time_decay():
+    s = gd.InverseTimeLR(1.0, decay_rate=0.1)
+    np.testing.assert_allclose(s.values(4), 1 / (1 + 0.1 * np.arange(4)))
+    assert gd.InverseTimeLR(2.0, decay_rate=0)(100) == 2.0
+
+
+def test_cosine():
+    s = gd.CosineLR(1.0, total_steps=10, min_lr=0.1)
+    assert s(0) == 1.0
+    assert s(5) == pytest.approx(0.55)
+    assert s(10) == 0.1 and s(1000) == 0.1
+    t = np.arange(11)
+    np.testing.assert_allclose(
+        [s(int(k)) for k in t], 0.1 + 0.9 * (1 + np.cos(np.pi * t / 10)) / 2, rtol=1e-15
+    )
+
+
+def test_cosine_warm_restarts():
+    s = gd.CosineWarmRestartsLR(1.0, period=4, min_lr=0.0)
+    values = s.values(12)
+    np.testing.assert_allclose(values[:4], values[4:8])
+    assert values[4] == 1.0 and values[3] < 0.2
+    longer = gd.CosineWarmRestartsLR(1.0, period=2, mult=3)
+    restarts = [t for t in range(30) if longer(t) == 1.0]
+    assert restarts == [0, 2, 8, 26]  # periods 2, 6, 18
+
+
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: gd.ConstantLR(0), ValueError, "lr must be > 0"),
+        (lambda: gd.ConstantLR(-1), ValueError, "lr must be > 0"),
+        (lambda: gd.StepLR(1.0, step_size=0), ValueError, "step_size must be >= 1"),
+        (lambda: gd.StepLR(1.0, step_size=2.5), TypeError, "step_size must be a whole"),
+        (lambda: gd.StepLR(1.0, step_size=2, gamma=0), ValueError, "gamma must be > 0"),
+        (lambda: gd.ExponentialLR(1.0, gamma=-0.5), ValueError, "gamma must be > 0"),
+        (lambda: gd.InverseTimeLR(1.0, decay_rate=-1), ValueError, "decay_rate must be >= 0"),
+        (lambda: gd.CosineLR(1.0, total_steps=0), ValueError, "total_steps must be >= 1"),
+        (lambda: gd.CosineLR(1.0, 10, min_lr=-1), ValueError, "min_lr must be >= 0"),
+        (lambda: gd.CosineLR(1.0, 10, min_lr=2), ValueError, "min_lr must be <= lr"),
+        (lambda: gd.CosineWarmRestartsLR(1.0, period=0), ValueError, "period must be >= 1"),
+        (lambda: gd.CosineWarmRestartsLR(1.0, 5, mult=0), ValueError, "mult must be >= 1"),
+        (lambda: gd.CosineWarmRestartsLR(1.0, 5, min_lr=3), ValueError, "min_lr must be <="),
+        (lambda: gd.ConstantLR(1.0)(-1), ValueError, "t must be >= 0"),
+        (lambda: gd.ConstantLR(1.0)(1.5), TypeError, "t must be a whole number"),
+        (lambda: gd.ConstantLR(1.0).values(-2), ValueError, "steps must be >= 0"),
+    ],
+)
+def test_validation(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+DECAYS = [
+    gd.ConstantLR(0.1),
+    gd.StepLR(0.1, step_size=7, gamma=0.5),
+    gd.ExponentialLR(0.1, gamma=0.97),
+    gd.InverseTimeLR(0.1, decay_rate=0.05),
+    gd.CosineLR(0.1, total_steps=50, min_lr=0.001),
+]
+
+
+@given(t=st.integers(0, 10_000), index=st.integers(0, len(DECAYS) - 1))
+def test_decays_never_increase_and_stay_in_range(t, index):
+    s = DECAYS[index]
+    assert s(t + 1) <= s(t) <= s.lr
+    assert s(t) >= 0 and math.isfinite(s(t))
+
+
+@given(t=st.integers(0, 5_000))
+def test_warm_restarts_stay_between_min_and_max(t):
+    s = gd.CosineWarmRestartsLR(0.5, period=10, mult=2, min_lr=0.01)
+    assert 0.01 <= s(t) <= 0.5
+
+
+def test_values_and_base_class():
+    assert gd.StepLR(1.0, 2).values(0).shape == (0,)
+    with pytest.raises(NotImplementedError):
+        gd.Schedule(1.0)(0)
+
+
+def test_numpy_integers_are_accepted():
+    assert gd.ExponentialLR(1.0, 0.5)(np.int64(2)) == 0.25
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(schedules_module)
+    assert result.attempted >= 8 and result.failed == 0

@@ -524,7 +524,8 @@ def race_code(
             kw["lr"] = DEFAULT_LR
         args = ", ".join(f"{key}={_literal(value)}" for key, value in kw.items())
         lines.append(
-            f"    {json.dumps(label)}: gd.minimize(f, gd.{cls.__name__}({args}), x0, steps={steps}),"
+            f"    {json.dumps(label)}: "
+            f"gd.minimize(f, gd.{cls.__name__}({args}), x0, steps={steps}),"
         )
     lines += [
         "}",

@@ -1,0 +1,301 @@
+// The cells of one page (see the HTML contract in CONTRACT.md): editor, buttons, output,
+// persistence of edits, Copy link, and "run the earlier cells first" (notebook order).
+import { createEditor } from "./editor.js";
+import { OutputView } from "./output.js";
+
+const STORE = "gdcore:v1:";
+
+function pagePath() {
+  return location.pathname.replace(/index\.html$/, "");
+}
+
+const storage = {
+  get(key) {
+    try {
+      return localStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  },
+  set(key, value) {
+    try {
+      if (value == null) localStorage.removeItem(key);
+      else localStorage.setItem(key, value);
+    } catch {
+      /* storage full or disabled: edits just are not kept */
+    }
+  },
+};
+
+function button(label, className, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = `gd-btn ${className}`;
+  b.textContent = label;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+class Cell {
+  constructor(root, page) {
+    this.root = root;
+    this.page = page;
+    this.id = root.dataset.cell || root.id;
+    this.setup = root.dataset.setup === "true";
+    this.expectError = root.dataset.expectError || null;
+    const source = root.querySelector(":scope > .gd-cell-source");
+    this.original = source ? JSON.parse(source.textContent).code : "";
+    this.key = `${STORE}${pagePath()}:${this.id}`;
+    this.ranGeneration = -1;
+    this.stopped = false; // stopped by the reader (or a crash): not re-run as an "earlier cell"
+    let region = root.querySelector(":scope > .gd-cell-output");
+    if (!region) {
+      region = document.createElement("div");
+      region.className = "gd-cell-output";
+      region.setAttribute("role", "log");
+      region.setAttribute("aria-live", "polite");
+      region.setAttribute("aria-label", `Output of cell ${this.id}`);
+      root.appendChild(region);
+    }
+    this.output = new OutputView(region);
+    this.editor = null;
+    if (!this.setup) this.mount();
+  }
+
+  mount() {
+    const saved = storage.get(this.key);
+    const code = saved ?? this.original;
+    const host = document.createElement("div");
+    host.className = "gd-cell-editor";
+    const staticCode = this.root.querySelector(":scope > .gd-cell-code");
+    if (staticCode) staticCode.replaceWith(host);
+    else this.root.insertBefore(host, this.output.region);
+    this.editor = createEditor({
+      parent: host,
+      doc: code,
+      label: `Code of cell ${this.id}`,
+      heightLines: Number(this.root.dataset.height) || 0,
+      onChange: (text) => this.changed(text),
+      onRun: () => this.page.run(this),
+      onFocus: () => this.page.runtime.start(),
+    });
+    const bar = document.createElement("div");
+    bar.className = "gd-cell-bar";
+    this.runBtn = button("Run", "gd-run", () => this.page.run(this));
+    this.runBtn.title = "Run (Shift+Enter)";
+    this.stopBtn = button("Stop", "gd-stop", () => this.page.stop(this));
+    this.stopBtn.disabled = true;
+    this.resetBtn = button("Reset", "gd-reset", () => this.reset());
+    this.resetBtn.title = "Restore the original code";
+    this.linkBtn = button("Copy link", "gd-link", () => this.copyLink());
+    this.edited = document.createElement("span");
+    this.edited.className = "gd-edited";
+    this.edited.textContent = "edited";
+    this.edited.title = "This code differs from the original; Reset restores it.";
+    this.status = document.createElement("span");
+    this.status.className = "gd-cell-status";
+    bar.append(this.runBtn, this.stopBtn, this.resetBtn, this.linkBtn, this.edited, this.status);
+    host.after(bar);
+    this.showEdited(code !== this.original);
+    this.root.classList.add("gd-cell-live");
+  }
+
+  code() {
+    return this.editor ? this.editor.getCode() : this.original;
+  }
+
+  changed(text) {
+    const edited = text !== this.original;
+    storage.set(this.key, edited ? text : null);
+    this.showEdited(edited);
+  }
+
+  showEdited(edited) {
+    this.root.classList.toggle("gd-cell-edited", edited);
+    if (this.edited) this.edited.hidden = !edited;
+  }
+
+  reset() {
+    storage.set(this.key, null);
+    if (this.editor) this.editor.setCode(this.original);
+    this.showEdited(false);
+  }
+
+  async copyLink() {
+    const url = `${location.href.split("#")[0]}#${this.id}`;
+    try {
+      await navigator.clipboard.writeText(url);
+      this.say("Link copied");
+    } catch {
+      // No clipboard access (insecure context, permission): show the link, selected.
+      let field = this.root.querySelector(".gd-link-field");
+      if (!field) {
+        field = document.createElement("input");
+        field.className = "gd-link-field";
+        field.readOnly = true;
+        field.setAttribute("aria-label", "Link to this cell");
+        this.linkBtn.parentElement.appendChild(field);
+      }
+      field.value = url;
+      field.focus();
+      field.select();
+      this.say("Press Ctrl+C to copy the link");
+    }
+  }
+
+  say(text) {
+    if (this.status) this.status.textContent = text;
+  }
+
+  setState(state) {
+    this.root.dataset.state = state; // queued | running | done | error | stopped | failed
+    const active = state === "queued" || state === "running";
+    if (this.stopBtn) this.stopBtn.disabled = !active;
+    this.root.classList.toggle("gd-cell-running", active);
+  }
+
+  handlers() {
+    const out = this.output;
+    return {
+      waiting: () => this.say("Waiting for Python to load…"),
+      started: () => {
+        this.setState("running");
+        this.say("Running…");
+      },
+      stdout: (text) => out.stream("stdout", text),
+      stderr: (text) => out.stream("stderr", text),
+      result: (text) => out.block("result", text),
+      error: (text) => out.block("error", text),
+      figure: (png, alt) => out.figure(png, alt),
+    };
+  }
+
+  /** Record how a run ended; returns true if later cells may run. */
+  finished(res, generation) {
+    this.output.totals(res.stdoutChars, res.stderrChars);
+    this.bumpRuns();
+    const expected = res.status === "error" && this.expectError;
+    if (res.status === "ok" || res.status === "error" || res.status === "interrupted") {
+      this.ranGeneration = generation;
+    }
+    this.stopped = res.status === "interrupted" || res.status === "restarted";
+    switch (res.status) {
+      case "ok":
+        this.setState("done");
+        this.say(`Done in ${Math.round(res.wallMs)} ms`);
+        return true;
+      case "error":
+        this.setState(expected ? "done" : "error");
+        this.say(expected ? "Raised as expected" : `Error: ${res.errorType || "see above"}`);
+        return Boolean(expected);
+      case "interrupted":
+        this.setState("stopped");
+        this.output.note("Stopped (KeyboardInterrupt). Variables defined so far are kept.", "warn");
+        this.say("Stopped");
+        return false;
+      case "restarted":
+        this.setState("stopped");
+        this.output.note(
+          `${res.reason || "Python was restarted."} The namespace was reset: variables from earlier cells are gone (running a cell runs the cells above it again).`,
+          "warn",
+        );
+        this.say("Stopped");
+        return false;
+      default:
+        this.setState("failed");
+        this.output.note(res.text || "Python could not be loaded.", "error");
+        this.say("Failed");
+        return false;
+    }
+  }
+
+  bumpRuns() {
+    this.root.dataset.runs = String(Number(this.root.dataset.runs || 0) + 1); // tests wait on it
+  }
+
+  destroy() {
+    this.editor?.destroy();
+  }
+}
+
+export class Page {
+  constructor(roots, runtime) {
+    this.runtime = runtime;
+    this.cells = roots.map((root) => new Cell(root, this));
+    this.chain = Promise.resolve();
+    this.alive = true;
+  }
+
+  cell(id) {
+    return this.cells.find((c) => c.id === id);
+  }
+
+  run(cell) {
+    if (cell.root.dataset.state === "queued" || cell.root.dataset.state === "running") return this.chain;
+    cell.setState("queued");
+    cell.say(this.runtime.state === "ready" ? "Queued" : "Waiting for Python to load…");
+    this.chain = this.chain.then(() => this.runWithEarlier(cell)).catch((err) => {
+      cell.output.note(`Internal error: ${err?.message ?? err}`, "error");
+      cell.setState("failed");
+      cell.bumpRuns();
+    });
+    return this.chain;
+  }
+
+  async runWithEarlier(cell) {
+    if (!this.alive) return;
+    const generation = this.runtime.generation;
+    const index = this.cells.indexOf(cell);
+    const notRun = this.cells.slice(0, index).filter((c) => c.ranGeneration !== generation);
+    const earlier = notRun.filter((c) => !c.stopped);
+    const skipped = notRun.filter((c) => c.stopped).map((c) => c.id);
+    cell.output.clear();
+    if (earlier.length) {
+      const shown = earlier.filter((c) => !c.setup).map((c) => c.id);
+      const hidden = earlier.length - shown.length;
+      const parts = [];
+      if (shown.length) parts.push(`${plural(shown.length, "earlier cell")} (${shown.join(", ")})`);
+      if (hidden) parts.push(`${plural(hidden, "hidden setup cell")}`);
+      cell.output.note(`Running ${parts.join(" and ")} first.`);
+    }
+    if (skipped.length) cell.output.note(`Skipping ${skipped.join(", ")} above (stopped earlier).`);
+    for (const c of earlier) {
+      c.setState("queued");
+      if (c !== cell) c.output.clear();
+      const res = await this.runtime.run(c.id, c.code(), c.handlers());
+      if (!this.alive) return;
+      if (!c.finished(res, generation)) {
+        const where = c.setup ? `hidden setup cell ${c.id}` : `cell ${c.id}`;
+        if (res.status === "failed") {
+          cell.setState("failed");
+          cell.output.note(res.text || "Python could not be loaded.", "error");
+        } else if (res.status === "restarted" || res.status === "interrupted") {
+          cell.setState("stopped");
+          cell.output.note(`Stopped while running ${where} above.`, "warn");
+        } else {
+          cell.setState("error");
+          cell.output.note(`Not run: ${where} above raised ${res.errorType || "an error"}. Fix it first.`, "error");
+          if (c.setup) cell.output.block("error", c.output.region.textContent);
+        }
+        cell.say("Not run");
+        cell.bumpRuns();
+        return;
+      }
+    }
+    const res = await this.runtime.run(cell.id, cell.code(), cell.handlers());
+    if (this.alive) cell.finished(res, generation);
+  }
+
+  stop(cell) {
+    const state = cell.root.dataset.state;
+    if (state !== "queued" && state !== "running") return;
+    this.runtime.stop();
+  }
+
+  destroy() {
+    this.alive = false;
+    for (const c of this.cells) c.destroy();
+  }
+}

@@ -1,0 +1,429 @@
+// Drawing for the explorer: the contour map (filled bands + contour lines from the grid that
+// gdcore computed), the optimizers' paths, minima, start point and keyboard crosshair, and
+// the loss-versus-iteration plot on a log axis. Pure drawing: every number comes from Python
+// (gdcore.explore); marching squares here only traces the level lines through grid values.
+
+export const OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442", "#000000"];
+// Dash patterns: runs past the eighth colour reuse the palette with a dashed line.
+export const DASHES = [[], [6, 3], [2, 3]];
+
+const RAMPS = {
+  light: ["#fbfcfe", "#e4ebf4", "#c8d6e9", "#a6bedb", "#86a5cb", "#6a8cb8"],
+  dark: ["#151922", "#1d2431", "#273246", "#33425e", "#415479", "#506896"],
+};
+
+export const isDark = () => document.body?.getAttribute("data-md-color-scheme") === "slate";
+
+function hexToRgb(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+function rampColor(ramp, t) {
+  const stops = ramp.map(hexToRgb);
+  const x = Math.min(Math.max(t, 0), 1) * (stops.length - 1);
+  const i = Math.min(Math.floor(x), stops.length - 2);
+  const f = x - i;
+  return stops[i].map((c, k) => Math.round(c + (stops[i + 1][k] - c) * f));
+}
+
+/** Index of the band of value z among increasing levels (0 .. levels.length). */
+function band(levels, z) {
+  let lo = 0;
+  let hi = levels.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (levels[mid] < z) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Marching squares: level-line segments in grid coordinates (gx in [0, nx-1]). */
+function traceLevel(z, nx, ny, level) {
+  const segs = [];
+  const lerp = (a, b) => (level - a) / (b - a);
+  for (let j = 0; j < ny - 1; j++) {
+    for (let i = 0; i < nx - 1; i++) {
+      const a = z[j * nx + i]; // (i, j)
+      const b = z[j * nx + i + 1]; // (i+1, j)
+      const c = z[(j + 1) * nx + i + 1]; // (i+1, j+1)
+      const d = z[(j + 1) * nx + i]; // (i, j+1)
+      if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c) && Number.isFinite(d))) continue;
+      const A = a > level;
+      const B = b > level;
+      const C = c > level;
+      const D = d > level;
+      if (A === B && B === C && C === D) continue;
+      const pts = [];
+      if (A !== B) pts.push(i + lerp(a, b), j); // bottom edge
+      if (B !== C) pts.push(i + 1, j + lerp(b, c)); // right edge
+      if (C !== D) pts.push(i + lerp(d, c), j + 1); // top edge
+      if (D !== A) pts.push(i, j + lerp(a, d)); // left edge
+      if (pts.length === 4) {
+        segs.push(pts[0], pts[1], pts[2], pts[3]);
+      } else if (pts.length === 8) {
+        // saddle (A === C !== B === D): pair the edges around the corners unlike the centre
+        const centre = (a + b + c + d) / 4 > level;
+        if (centre === A) segs.push(pts[0], pts[1], pts[2], pts[3], pts[4], pts[5], pts[6], pts[7]);
+        else segs.push(pts[0], pts[1], pts[6], pts[7], pts[2], pts[3], pts[4], pts[5]);
+      }
+    }
+  }
+  return new Float32Array(segs);
+}
+
+/** Grid from Python (lists with null for non-finite) -> typed, with traced level lines. */
+export function prepareGrid(grid) {
+  const z = Float64Array.from(grid.z, (v) => (v == null ? NaN : v));
+  const lines = grid.levels.map((level) => traceLevel(z, grid.nx, grid.ny, level));
+  return { ...grid, z, lines, image: null, imageScheme: null };
+}
+
+function gridImage(grid, dark) {
+  if (grid.image && grid.imageScheme === dark) return grid.image;
+  const { nx, ny, z, levels } = grid;
+  const canvas = document.createElement("canvas");
+  canvas.width = nx;
+  canvas.height = ny;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(nx, ny);
+  const ramp = dark ? RAMPS.dark : RAMPS.light;
+  const colors = [];
+  for (let b = 0; b <= levels.length; b++) colors.push(rampColor(ramp, b / levels.length));
+  for (let j = 0; j < ny; j++) {
+    const row = ny - 1 - j; // image rows go down, y goes up
+    for (let i = 0; i < nx; i++) {
+      const v = z[j * nx + i];
+      const col = Number.isFinite(v) ? colors[band(levels, v)] : colors[levels.length];
+      const k = 4 * (row * nx + i);
+      img.data[k] = col[0];
+      img.data[k + 1] = col[1];
+      img.data[k + 2] = col[2];
+      img.data[k + 3] = 255;
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+  grid.image = canvas;
+  grid.imageScheme = dark;
+  return canvas;
+}
+
+/** Size a canvas's backing store to its CSS box times devicePixelRatio; returns the 2-D context. */
+export function fitCanvas(canvas, cssWidth, cssHeight) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(cssWidth * dpr));
+  const h = Math.max(1, Math.round(cssHeight * dpr));
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  canvas.style.width = `${cssWidth}px`;
+  canvas.style.height = `${cssHeight}px`;
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return ctx;
+}
+
+/** Map from data coordinates to CSS pixels of the map canvas and back. */
+export function mapTransform(domain, width, height) {
+  const [[xmin, xmax], [ymin, ymax]] = domain;
+  return {
+    width,
+    height,
+    toPx: (x, y) => [((x - xmin) / (xmax - xmin)) * width, ((ymax - y) / (ymax - ymin)) * height],
+    toData: (px, py) => [xmin + (px / width) * (xmax - xmin), ymax - (py / height) * (ymax - ymin)],
+    pixel: [(xmax - xmin) / width, (ymax - ymin) / height],
+  };
+}
+
+export const runColor = (i) => OKABE_ITO[i % OKABE_ITO.length];
+export const runDash = (i) => DASHES[Math.floor(i / OKABE_ITO.length) % DASHES.length];
+
+/**
+ * The visible part of a path, in CSS pixels, up to step `upto`: for a diverged run the path
+ * stops where it leaves the view (the exit point on the border); others are drawn in full,
+ * clamped far outside so that huge coordinates never reach the canvas.
+ */
+export function visiblePath(run, T, upto, stopAtExit) {
+  const xs = run.xs;
+  const n = Math.min(upto, run.n);
+  const pts = [];
+  let exit = null;
+  const W = T.width;
+  const H = T.height;
+  const inside = (p) => p[0] >= -1 && p[0] <= W + 1 && p[1] >= -1 && p[1] <= H + 1;
+  const clamp = (p) => [Math.min(Math.max(p[0], -10 * W), 11 * W), Math.min(Math.max(p[1], -10 * H), 11 * H)];
+  for (let k = 0; k <= n; k++) {
+    const x = xs[2 * k];
+    const y = xs[2 * k + 1];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      if (pts.length) exit = pts[pts.length - 1];
+      break;
+    }
+    const p = T.toPx(x, y);
+    if (stopAtExit && !inside(p)) {
+      if (pts.length) {
+        const a = pts[pts.length - 1];
+        exit = borderPoint(a, p, W, H);
+        pts.push(exit);
+      }
+      break;
+    }
+    pts.push(clamp(p));
+  }
+  return { pts, exit };
+}
+
+/** Where the segment from a (inside) towards b (outside) crosses the view's border. */
+function borderPoint(a, b, W, H) {
+  let t = 1;
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  if (dx > 0) t = Math.min(t, (W - a[0]) / dx);
+  if (dx < 0) t = Math.min(t, (0 - a[0]) / dx);
+  if (dy > 0) t = Math.min(t, (H - a[1]) / dy);
+  if (dy < 0) t = Math.min(t, (0 - a[1]) / dy);
+  t = Math.max(0, t);
+  return [a[0] + t * dx, a[1] + t * dy];
+}
+
+function star(ctx, x, y, r) {
+  ctx.beginPath();
+  for (let k = 0; k < 10; k++) {
+    const rr = k % 2 ? r * 0.45 : r;
+    const ang = -Math.PI / 2 + (k * Math.PI) / 5;
+    ctx.lineTo(x + rr * Math.cos(ang), y + rr * Math.sin(ang));
+  }
+  ctx.closePath();
+}
+
+/** Draw the whole map. state: {grid, runs, start, upto, crosshair, hover}. */
+export function drawMap(canvas, width, height, state) {
+  const ctx = fitCanvas(canvas, width, height);
+  const dark = isDark();
+  const { grid } = state;
+  const T = mapTransform(grid.domain, width, height);
+  ctx.clearRect(0, 0, width, height);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(gridImage(grid, dark), 0, 0, width, height);
+  // level lines
+  ctx.lineWidth = 0.8;
+  ctx.strokeStyle = dark ? "rgba(255,255,255,0.16)" : "rgba(20,30,60,0.2)";
+  ctx.beginPath();
+  const sx = width / (grid.nx - 1);
+  const sy = height / (grid.ny - 1);
+  for (const segs of grid.lines) {
+    for (let k = 0; k < segs.length; k += 4) {
+      ctx.moveTo(segs[k] * sx, height - segs[k + 1] * sy);
+      ctx.lineTo(segs[k + 2] * sx, height - segs[k + 3] * sy);
+    }
+  }
+  ctx.stroke();
+  // minima
+  for (const [mx, my] of grid.minima) {
+    const [px, py] = T.toPx(mx, my);
+    star(ctx, px, py, 8);
+    ctx.fillStyle = "#ffffff";
+    ctx.fill();
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = "#111111";
+    ctx.stroke();
+  }
+  // paths
+  const drawn = [];
+  state.runs.forEach((run) => {
+    const { pts, exit } = visiblePath(run, T, state.upto, run.status === "diverged");
+    drawn.push(pts);
+    if (!pts.length) return;
+    ctx.save();
+    ctx.lineJoin = "round";
+    ctx.lineCap = "round";
+    ctx.beginPath();
+    pts.forEach(([x, y], k) => (k ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+    ctx.setLineDash([]);
+    ctx.lineWidth = 4.5;
+    ctx.strokeStyle = run.color === "#000000" ? "rgba(255,255,255,0.85)" : "rgba(0,0,0,0.55)";
+    ctx.stroke();
+    ctx.setLineDash(run.dash);
+    ctx.lineWidth = 2.4;
+    ctx.strokeStyle = run.color;
+    ctx.stroke();
+    ctx.setLineDash([]);
+    const last = pts[pts.length - 1];
+    if (exit) {
+      // a cross where a diverging path leaves the view
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = run.color;
+      ctx.beginPath();
+      ctx.moveTo(last[0] - 6, last[1] - 6);
+      ctx.lineTo(last[0] + 6, last[1] + 6);
+      ctx.moveTo(last[0] + 6, last[1] - 6);
+      ctx.lineTo(last[0] - 6, last[1] + 6);
+      ctx.stroke();
+    } else {
+      ctx.beginPath();
+      ctx.arc(last[0], last[1], 4, 0, 2 * Math.PI);
+      ctx.fillStyle = run.color;
+      ctx.fill();
+      ctx.lineWidth = 1.2;
+      ctx.strokeStyle = "#111";
+      ctx.stroke();
+    }
+    ctx.restore();
+  });
+  // start point
+  const [sx0, sy0] = T.toPx(state.start[0], state.start[1]);
+  ctx.beginPath();
+  ctx.arc(sx0, sy0, 6, 0, 2 * Math.PI);
+  ctx.fillStyle = "#ffffff";
+  ctx.fill();
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = "#111111";
+  ctx.stroke();
+  // hovered point
+  if (state.hover) {
+    ctx.beginPath();
+    ctx.arc(state.hover.px, state.hover.py, 6, 0, 2 * Math.PI);
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = dark ? "#fff" : "#000";
+    ctx.stroke();
+  }
+  // keyboard crosshair
+  if (state.crosshair) {
+    const [cx, cy] = T.toPx(state.crosshair[0], state.crosshair[1]);
+    ctx.save();
+    ctx.strokeStyle = dark ? "#ffffff" : "#000000";
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(cx, 0);
+    ctx.lineTo(cx, height);
+    ctx.moveTo(0, cy);
+    ctx.lineTo(width, cy);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.beginPath();
+    ctx.arc(cx, cy, 9, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.restore();
+  }
+  return { T, drawn };
+}
+
+function fmtTick(e) {
+  return e === 0 ? "1" : `1e${e}`;
+}
+
+/** The values the loss plot shows for a run: loss − f* when f* is known, else the loss. */
+export function plotted(run, fmin) {
+  const out = new Float64Array(run.n + 1);
+  for (let k = 0; k <= run.n; k++) out[k] = fmin == null ? run.losses[k] : run.losses[k] - fmin;
+  return out;
+}
+
+/** Loss-versus-iteration plot, log y axis. Returns the plot geometry for hover lookups. */
+export function drawLoss(canvas, width, height, state) {
+  const ctx = fitCanvas(canvas, width, height);
+  const dark = isDark();
+  const fg = dark ? "#e6e6e6" : "#222222";
+  const faint = dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.1)";
+  ctx.clearRect(0, 0, width, height);
+  const pad = { l: 46, r: 10, t: 10, b: 30 };
+  const pw = Math.max(10, width - pad.l - pad.r);
+  const ph = Math.max(10, height - pad.t - pad.b);
+  const steps = Math.max(1, state.steps);
+  const series = state.runs.map((run) => plotted(run, state.fmin));
+  let lo = Infinity;
+  let hi = -Infinity;
+  series.forEach((v, r) => {
+    const diverged = state.runs[r].status === "diverged";
+    for (let k = 0; k < v.length; k++) {
+      const y = v[k];
+      if (!(y > 0) || !Number.isFinite(y)) continue;
+      lo = Math.min(lo, y);
+      if (!diverged || k === 0) hi = Math.max(hi, y);
+    }
+  });
+  if (!Number.isFinite(lo)) {
+    lo = 1e-3;
+    hi = 1;
+  }
+  let e0 = Math.floor(Math.log10(Math.max(lo, 1e-300)));
+  let e1 = Math.ceil(Math.log10(Math.max(hi, lo)));
+  e0 = Math.max(e0, e1 - 40);
+  if (e1 <= e0) e1 = e0 + 1;
+  const X = (k) => pad.l + (k / steps) * pw;
+  const Y = (v) => {
+    const e = Math.log10(Math.max(v, 10 ** (e0 - 1)));
+    return pad.t + ((e1 - e) / (e1 - e0)) * ph;
+  };
+  // axes and decade grid
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.fillStyle = fg;
+  ctx.strokeStyle = faint;
+  ctx.lineWidth = 1;
+  const every = Math.max(1, Math.ceil((e1 - e0) / Math.max(2, Math.floor(ph / 22))));
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (let e = e0; e <= e1; e += every) {
+    const y = Y(10 ** e);
+    ctx.beginPath();
+    ctx.moveTo(pad.l, y);
+    ctx.lineTo(pad.l + pw, y);
+    ctx.stroke();
+    ctx.fillText(fmtTick(e), pad.l - 4, y);
+  }
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  const xticks = 5;
+  for (let i = 0; i <= xticks; i++) {
+    const k = Math.round((i / xticks) * steps);
+    ctx.fillText(String(k), X(k), pad.t + ph + 4);
+  }
+  ctx.fillText("step", pad.l + pw / 2, pad.t + ph + 16);
+  ctx.save();
+  ctx.translate(11, pad.t + ph / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = "middle";
+  ctx.fillText(state.fmin == null ? "loss (log)" : "loss − min (log)", 0, 0);
+  ctx.restore();
+  ctx.strokeStyle = fg;
+  ctx.strokeRect(pad.l, pad.t, pw, ph);
+  // series
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(pad.l, pad.t, pw, ph);
+  ctx.clip();
+  series.forEach((v, r) => {
+    const run = state.runs[r];
+    const n = Math.min(state.upto, run.n);
+    ctx.beginPath();
+    let started = false;
+    for (let k = 0; k <= n; k++) {
+      const y = v[k];
+      if (!Number.isFinite(y)) {
+        if (started) ctx.lineTo(X(k), pad.t - 5); // off the top
+        break;
+      }
+      const py = y > 0 ? Math.max(Y(y), pad.t - 5) : Y(10 ** (e0 - 1));
+      if (started) ctx.lineTo(X(k), py);
+      else ctx.moveTo(X(k), py);
+      started = true;
+    }
+    ctx.setLineDash(run.dash);
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = run.color;
+    ctx.stroke();
+  });
+  ctx.setLineDash([]);
+  if (state.hoverStep != null) {
+    ctx.strokeStyle = fg;
+    ctx.beginPath();
+    ctx.moveTo(X(state.hoverStep), pad.t);
+    ctx.lineTo(X(state.hoverStep), pad.t + ph);
+    ctx.stroke();
+  }
+  ctx.restore();
+  return { stepAt: (px) => Math.round(((px - pad.l) / pw) * steps), inPlot: (px, py) => px >= pad.l && px <= pad.l + pw && py >= pad.t && py <= pad.t + ph };
+}

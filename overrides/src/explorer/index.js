@@ -1,0 +1,35 @@
+// The explorer's entry point. main.js calls mountExplorers(runtime) on every page (material's
+// document$): each `.gd-explorer` block written by overrides/hooks/explorer.py becomes a live
+// explorer; explorers of pages left behind are destroyed.
+import "./explorer.css";
+import { Explorer } from "./explorer.js";
+
+const live = new Map(); // root element -> Explorer
+
+export function mountExplorers(runtime, doc = document) {
+  for (const [root, ex] of live) {
+    if (!doc.body.contains(root)) {
+      ex.destroy();
+      live.delete(root);
+    }
+  }
+  for (const root of doc.querySelectorAll(".gd-explorer")) {
+    if (live.has(root) || !root.querySelector(":scope > .gd-explorer-data")) continue;
+    try {
+      live.set(root, new Explorer(root, runtime));
+    } catch (err) {
+      console.error("gdcore explorer", root.id, err);
+    }
+  }
+  if (window.__gdcore) window.__gdcore.explorers = live; // for tests and the console
+  if (live.size && runtime) {
+    const start = () => runtime.start();
+    if ("requestIdleCallback" in window) requestIdleCallback(start, { timeout: 4000 });
+    else setTimeout(start, 1500);
+  }
+  return live;
+}
+
+export function explorers() {
+  return [...live.values()];
+}

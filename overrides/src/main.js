@@ -1,0 +1,114 @@
+// Entry point of gdcore's live cells (bundled to assets/gdcore/gdcore.js).
+// One Runtime (one Python worker) per visit, kept across material's instant navigation:
+// material's `document$` observable announces every new page; we then mount that page's
+// cells and reset the namespace (not the interpreter). Python starts loading when the page
+// is idle (requestIdleCallback) or when a cell gets focus, with a progress indicator.
+import "./gdcore.css";
+import { Page } from "./cells.js";
+import { mountExplorers } from "./explorer/index.js";
+import { Runtime } from "./runtime.js";
+
+const SCRIPT_URL = document.currentScript?.src || document.baseURI;
+
+let runtime = null;
+let page = null;
+let pagePathname = null;
+let pill = null;
+
+function readConfig() {
+  const node = document.getElementById("gd-config");
+  if (!node) return null;
+  const raw = JSON.parse(node.textContent);
+  const abs = (u) => new URL(u, document.baseURI).href;
+  let indexURL = abs(raw.pyodideIndexURL);
+  if (!indexURL.endsWith("/")) indexURL += "/";
+  return {
+    pyodideIndexURL: indexURL,
+    wheelURL: abs(raw.wheelURL),
+    cellrunURL: abs(raw.cellrunURL),
+    workerURL: raw.workerURL ? abs(raw.workerURL) : new URL("worker.js", SCRIPT_URL).href,
+    pyodideVersion: raw.pyodideVersion,
+  };
+}
+
+// The progress indicator: one small fixed pill (role=status) while Python or packages load.
+function showStatus(s) {
+  if (!pill) {
+    pill = document.createElement("div");
+    pill.className = "gd-status";
+    pill.setAttribute("role", "status");
+    const text = document.createElement("span");
+    const bar = document.createElement("progress");
+    bar.max = 1;
+    pill.append(text, bar);
+    document.body.appendChild(pill);
+  }
+  const [text, bar] = pill.children;
+  text.textContent = s.text;
+  if (s.progress == null) bar.removeAttribute("value");
+  else bar.value = s.progress;
+  bar.hidden = s.phase === "ready" || s.phase === "failed";
+  pill.dataset.phase = s.phase;
+  pill.hidden = false;
+  clearTimeout(pill.timer);
+  if (s.phase === "ready") pill.timer = setTimeout(() => (pill.hidden = true), 1500);
+}
+
+function highlightFromHash() {
+  const id = decodeURIComponent(location.hash.slice(1));
+  if (!id) return;
+  const target = document.getElementById(id);
+  if (!target?.classList.contains("gd-cell")) return;
+  for (const old of document.querySelectorAll(".gd-cell-target")) old.classList.remove("gd-cell-target");
+  target.classList.add("gd-cell-target");
+  target.scrollIntoView({ block: "center" });
+}
+
+function whenIdle(fn) {
+  if ("requestIdleCallback" in window) requestIdleCallback(fn, { timeout: 4000 });
+  else setTimeout(fn, 1500);
+}
+
+function onPage() {
+  if (!runtime) {
+    const config = readConfig();
+    if (!config) return;
+    runtime = new Runtime(config);
+    runtime.onStatus(showStatus);
+    window.__gdcore.runtime = runtime;
+  }
+  mountExplorers(runtime); // the explorers of this page (idempotent; see explorer/index.js)
+  const roots = [...document.querySelectorAll(".gd-cell")];
+  if (pill && !document.body.contains(pill)) document.body.appendChild(pill);
+  if (location.pathname !== pagePathname) {
+    if (page) {
+      page.destroy();
+      runtime.resetNamespace();
+    }
+    pagePathname = location.pathname;
+    page = null;
+  }
+  if (page && roots.every((r) => page.cells.some((c) => c.root === r))) return; // same document
+  page?.destroy();
+  page = new Page(roots, runtime);
+  window.__gdcore.page = page;
+  if (roots.length) {
+    whenIdle(() => runtime.start());
+    for (const root of roots) root.addEventListener("focusin", () => runtime.start(), { once: true });
+  }
+  highlightFromHash();
+}
+
+function boot() {
+  if (window.__gdcore) return; // the bundle was evaluated twice: keep the first runtime
+  window.__gdcore = { runtime: null, page: null };
+  window.addEventListener("hashchange", highlightFromHash);
+  const subscribe = () => {
+    if (window.document$?.subscribe) window.document$.subscribe(() => onPage());
+    else onPage();
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", subscribe, { once: true });
+  else subscribe();
+}
+
+boot();

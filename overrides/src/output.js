@@ -1,0 +1,110 @@
+// A cell's output region. Everything the reader's code produces is inserted with
+// textContent / text nodes, or as an <img> we build ourselves: never as HTML.
+// Streamed text is buffered and written once per animation frame, capped per cell.
+import { LIMITS } from "./protocol.js";
+
+const el = (tag, className, text) => {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text != null) node.textContent = text;
+  return node;
+};
+
+export class OutputView {
+  constructor(region) {
+    this.region = region; // .gd-cell-output (role=log)
+    this.pending = [];
+    this.frame = 0;
+    // Keep the build-time (pre-rendered) output until the reader runs the cell.
+    this.shownChars = 0;
+    this.shownLines = 0;
+    this.truncated = null;
+  }
+
+  clear() {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.pending = [];
+    this.shownChars = 0;
+    this.shownLines = 0;
+    this.truncated = null;
+    this.region.replaceChildren();
+  }
+
+  stream(kind, text) {
+    if (this.truncated) return;
+    this.pending.push([kind, text]);
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  flush() {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    const batch = this.pending;
+    this.pending = [];
+    for (const [kind, text] of batch) {
+      if (this.truncated) break;
+      this.appendText(kind, text);
+    }
+  }
+
+  appendText(kind, text) {
+    let cut = text.length;
+    const charRoom = LIMITS.chars - this.shownChars;
+    if (cut > charRoom) cut = charRoom;
+    if (this.shownLines >= LIMITS.lines) cut = 0;
+    let lines = 0;
+    for (let i = text.indexOf("\n"); i !== -1 && i < cut; i = text.indexOf("\n", i + 1)) {
+      lines += 1;
+      if (this.shownLines + lines >= LIMITS.lines) {
+        cut = i + 1;
+        break;
+      }
+    }
+    const part = cut < text.length ? text.slice(0, cut) : text;
+    this.shownChars += part.length;
+    this.shownLines += lines;
+    if (part) {
+      const cls = `gd-out gd-out-${kind}`;
+      let pre = this.region.lastElementChild;
+      if (!pre || pre.className !== cls) pre = this.region.appendChild(el("pre", cls));
+      pre.appendChild(document.createTextNode(part));
+    }
+    if (cut < text.length) {
+      this.truncated = this.region.appendChild(
+        el("p", "gd-note gd-note-truncated", `… output truncated (showing the first ${this.shownLines.toLocaleString("en")} lines)`),
+      );
+    }
+  }
+
+  /** Final sizes from the worker: say how much was left out. */
+  totals(stdoutChars, stderrChars) {
+    this.flush();
+    if (!this.truncated) return;
+    const total = (stdoutChars || 0) + (stderrChars || 0);
+    if (total > this.shownChars) {
+      const kb = (n) => `${Math.round(n / 1000).toLocaleString("en")} kB`;
+      this.truncated.textContent = `… output truncated: showing ${kb(this.shownChars)} of ${kb(total)} (${this.shownLines.toLocaleString("en")} lines).`;
+    }
+  }
+
+  block(kind, text) {
+    this.flush();
+    this.region.appendChild(el("pre", `gd-out gd-out-${kind}`, text));
+  }
+
+  figure(png, alt) {
+    this.flush();
+    const fig = el("figure", "gd-out gd-out-figure");
+    const img = el("img");
+    img.alt = alt || "Figure";
+    img.src = `data:image/png;base64,${png}`;
+    fig.appendChild(img);
+    this.region.appendChild(fig);
+  }
+
+  note(text, kind = "info") {
+    this.flush();
+    return this.region.appendChild(el("p", `gd-note gd-note-${kind}`, text));
+  }
+}

@@ -1,0 +1,117 @@
+"""overrides/runtime/cellrun.py: the Python half of running a cell (build and browser)."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+PATH = Path(__file__).resolve().parents[2] / "overrides" / "runtime" / "cellrun.py"
+
+
+@pytest.fixture(scope="module")
+def cellrun():
+    spec = importlib.util.spec_from_file_location("cellrun_under_test", PATH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["cellrun_under_test"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_last_expression_is_the_result_and_namespace_is_shared(cellrun):
+    ns = cellrun.new_namespace()
+    first = cellrun.run_cell("x = 40\nprint('x set')", ns, "a")
+    assert (first.stdout, first.result, first.error) == ("x set\n", None, None)
+    assert cellrun.run_cell("x + 2", ns, "b").result == "42"
+    assert cellrun.run_cell("x + 2;", ns, "c").result is None  # ; hides it
+    assert cellrun.run_cell("None", ns, "d").result is None
+    assert cellrun.run_cell("", ns, "e") == cellrun.CellResult()
+
+
+def test_streaming_callbacks_receive_chunks_and_keep_nothing(cellrun):
+    out, err = [], []
+    res = cellrun.run_cell(
+        "import sys\nprint('a' * 20000)\nprint('oops', file=sys.stderr)",
+        cellrun.new_namespace(), "s", on_stdout=out.append, on_stderr=err.append,
+    )
+    assert res.stdout == "" and res.stderr == ""
+    assert "".join(out) == "a" * 20000 + "\n"
+    assert max(len(c) for c in out) <= cellrun.CHUNK_CHARS
+    assert "".join(err) == "oops\n"
+
+
+def test_traceback_shows_only_the_readers_frames_with_source_lines(cellrun):
+    ns = cellrun.new_namespace()
+    cellrun.run_cell("def inverse(x):\n    return 1 / x", ns, "define")
+    res = cellrun.run_cell("y = 3\ninverse(y - 3)", ns, "call")
+    assert res.error_type == "ZeroDivisionError"
+    lines = res.error.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert lines[1] == '  File "<cell call>", line 2, in <module>'
+    assert lines[2].strip() == "inverse(y - 3)"
+    assert '  File "<cell define>", line 2, in inverse' in lines
+    assert lines[-1] == "ZeroDivisionError: division by zero"
+    assert "cellrun" not in res.error and "exec(" not in res.error
+
+
+def test_library_frames_after_the_readers_code_are_dropped(cellrun):
+    res = cellrun.run_cell("import json\njson.loads('{')", cellrun.new_namespace(), "lib")
+    assert res.error_type == "JSONDecodeError"
+    assert "json/decoder.py" not in res.error and "<cell lib>" in res.error
+
+
+def test_syntax_error_points_into_the_cell(cellrun):
+    res = cellrun.run_cell("x = (1,\n", cellrun.new_namespace(), "syn")
+    assert res.error_type == "SyntaxError"
+    assert res.error.startswith('  File "<cell syn>", line 1')
+
+
+def test_exit_interrupt_and_input_never_escape(cellrun):
+    ns = cellrun.new_namespace()
+    assert cellrun.run_cell("raise SystemExit(2)", ns, "x").error_type == "SystemExit"
+    assert cellrun.run_cell("raise KeyboardInterrupt", ns, "k").error_type == "KeyboardInterrupt"
+    assert cellrun.run_cell("input()", ns, "i").error_type == "EOFError"
+    assert sys.stdout is not None and not isinstance(sys.stdout, cellrun._Capture)
+
+
+def test_figures_are_captured_with_alt_text_and_closed(cellrun):
+    pytest.importorskip("matplotlib")
+    ns = cellrun.new_namespace()
+    res = cellrun.run_cell(
+        "import matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots()\n"
+        "ax.plot([1, 2, 3])\n"
+        "ax.set(title='Loss', xlabel='step', ylabel='loss')\n"
+        "plt.show()\n"
+        "fig",
+        ns, "fig",
+    )
+    assert res.error is None and res.result is None and res.stderr == ""
+    assert len(res.figures) == 1
+    assert base64.b64decode(res.figures[0]["png_base64"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert res.figures[0]["alt"] == "Figure: Loss (x axis: step, y axis: loss)"
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == [] and matplotlib.get_backend().lower() == "agg"
+    again = cellrun.run_cell("fig2 = plt.figure()\nfig2.set_label('x')", ns, "fig2")
+    assert again.figures[0]["alt"].startswith("Figure 1")
+
+
+def test_gdcore_alt_text_wins(cellrun):
+    pytest.importorskip("matplotlib")
+    res = cellrun.run_cell(
+        "import matplotlib.pyplot as plt\nfig = plt.figure()\nfig._gd_alt = 'A contour plot'",
+        cellrun.new_namespace(), "alt",
+    )
+    assert res.figures[0]["alt"] == "A contour plot"
+
+
+def test_bad_arguments_are_type_errors(cellrun):
+    with pytest.raises(TypeError, match="code"):
+        cellrun.run_cell(b"1", {}, "b")
+    with pytest.raises(TypeError, match="namespace"):
+        cellrun.run_cell("1", [], "b")

@@ -1,0 +1,180 @@
+"""The pycell hook on small fixture projects: outputs, escaping, errors, options, caching."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory):
+    """tests/site/fixtures/good built once (cold cache), for the read-only tests below."""
+    from sitekit import make_project_config, run_mkdocs_build
+
+    project = tmp_path_factory.mktemp("good")
+    shutil.copytree(FIXTURES / "good", project / "docs")
+    config = make_project_config(project)
+    result = run_mkdocs_build(
+        config, project / "site", {"GDCORE_CELL_CACHE": str(project / "cache")}
+    )
+    assert result.returncode == 0, result.output[-4000:]
+    return result
+
+
+def cell_html(site: Path, page: str, cell_id: str) -> str:
+    text = (site / page).read_text(encoding="utf-8")
+    start = text.index(f'<div class="gd-cell" id="{cell_id}"')
+    end = text.find('<div class="gd-cell" ', start + 10)
+    return text[start : end if end != -1 else len(text)]
+
+
+def test_good_fixture_builds_without_warnings(good_build):
+    assert "WARNING" not in good_build.output
+    ran = [(page, cid) for kind, page, cid in good_build.cell_log if kind == "run"]
+    assert ran == [
+        ("index.md", "setup"),
+        ("index.md", "escape"),
+        ("index.md", "uses-setup"),
+        ("index.md", "expected"),
+        ("index.md", "figure"),
+        ("index.md", "nested"),
+        ("second.md", "counter"),
+        ("second.md", "namespace-is-per-page"),
+    ]
+
+
+def test_outputs_are_html_escaped(good_build):
+    html = cell_html(good_build.site, "index.html", "escape")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
+    # the final expression's repr, escaped too
+    result = "&#x27;&lt;b&gt;&amp;amp;&lt;/b&gt;&#x27;"
+    assert f'<pre class="gd-out gd-out-result">{result}</pre>' in html
+    # and the JSON source cannot close its <script> element
+    source = re.search(r'class="gd-cell-source">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in source and "\\u003cscript\\u003e" in source
+
+
+def test_namespace_is_shared_within_a_page_only(good_build):
+    assert '<pre class="gd-out gd-out-result">42</pre>' in cell_html(
+        good_build.site, "index.html", "uses-setup"
+    )
+    assert "nested 41" in cell_html(good_build.site, "index.html", "nested")
+    second = cell_html(good_build.site, "second/index.html", "namespace-is-per-page")
+    assert '<pre class="gd-out gd-out-stdout">False\n</pre>' in second
+
+
+def test_expected_error_shows_the_readers_traceback(good_build):
+    html = cell_html(good_build.site, "index.html", "expected")
+    assert 'data-expect-error="ZeroDivisionError"' in html
+    error = re.search(r'<pre class="gd-out gd-out-error">(.*?)</pre>', html, re.S).group(1)
+    assert "Traceback (most recent call last):" in error
+    assert "File &quot;&lt;cell expected&gt;&quot;, line 4, in &lt;module&gt;" in error
+    assert "inverse(0)" in error and "return 1 / x" in error
+    assert error.rstrip().endswith("ZeroDivisionError: division by zero")
+    assert "cellrun" not in error and "exec(" not in error
+
+
+def test_cell_attributes_follow_the_contract(good_build):
+    site = good_build.site
+    setup = cell_html(site, "index.html", "setup")
+    assert setup.startswith(
+        '<div class="gd-cell" id="setup" data-cell="setup" data-setup="true" hidden>'
+    )
+    lazy = cell_html(site, "index.html", "not-prerendered")
+    assert 'data-prerender="false"' in lazy and "gd-out" not in lazy
+    figure = cell_html(site, "index.html", "figure")
+    assert 'data-height="6"' in figure
+    assert 'role="log"' in figure and 'aria-label="Output of cell figure"' in figure
+    img = re.search(r'<figure class="gd-out gd-out-figure"><img src="data:image/png;base64,'
+                    r'([A-Za-z0-9+/=]+)" alt="([^"]+)"', figure)
+    assert img is not None
+    assert len(img.group(1)) > 2000
+    assert img.group(2) == "Figure: A line (x axis: step, y axis: loss)"
+    assert "gd-out-stderr" not in figure  # plt.show() under Agg does not warn
+
+
+def test_warm_rebuild_runs_no_cell_and_an_edit_reruns_its_page(mkdocs_project):
+    build = mkdocs_project({
+        name: (FIXTURES / "good" / name).read_text() for name in ("index.md", "second.md")
+    })
+    cold = build()
+    assert cold.returncode == 0, cold.output[-3000:]
+    assert sum(kind == "run" for kind, _, _ in cold.cell_log) == 8
+
+    warm = build()
+    assert warm.returncode == 0, warm.output[-3000:]
+    assert [kind for kind, _, _ in warm.cell_log] == ["cached"] * 8
+
+    # editing prose re-runs nothing; editing the last cell of a page re-runs that page only,
+    # from its first cell (one namespace per page)
+    second = build.docs / "second.md"
+    second.write_text(second.read_text().replace("calls += 1", "calls += 2") + "\nMore prose.\n")
+    edited = build()
+    assert edited.returncode == 0, edited.output[-3000:]
+    ran = [(page, cid) for kind, page, cid in edited.cell_log if kind == "run"]
+    assert ran == [("second.md", "counter"), ("second.md", "namespace-is-per-page")]
+    assert "calls: 2" in (edited.site / "second" / "index.html").read_text()
+
+
+def test_a_failing_cell_fails_the_build_naming_page_cell_and_traceback(mkdocs_project):
+    build = mkdocs_project({"index.md": "# Home\n", "failing.md": (FIXTURES / "failing.md")
+                            .read_text()})
+    result = build()
+    assert result.returncode != 0
+    out = result.output
+    assert "failing.md: cell 'boom' raised ZeroDivisionError" in out
+    assert 'File "<cell boom>", line 2, in <module>' in out
+    assert "z = y / 0" in out
+    assert "ZeroDivisionError: division by zero" in out
+
+
+def test_an_expected_error_that_does_not_happen_fails_the_build(mkdocs_project):
+    build = mkdocs_project({"index.md": (FIXTURES / "no-raise.md").read_text()})
+    result = build()
+    assert result.returncode != 0
+    assert "index.md: cell 'calm' was expected to raise ValueError" in result.output
+
+
+def test_the_wrong_exception_fails_the_build(mkdocs_project):
+    page = '# P\n\n```pycell id="wrong" error="ValueError"\n[][1]\n```\n'
+    result = mkdocs_project({"index.md": page})()
+    assert result.returncode != 0
+    assert "cell 'wrong' was expected to raise ValueError but raised IndexError" in result.output
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ('id="a" colour="red"', "unknown option colour='red'"),
+        ("", "missing id"),
+        ('id="Bad_Id"', "invalid id='Bad_Id'"),
+        ('id="a" setup="yes"', "setup='yes' must be \"true\" or \"false\""),
+        ('id="a" height="0"', "height='0' must be a whole number of lines"),
+        ('id="a" error="not an exception!"', "must be an exception class name"),
+    ],
+)
+def test_bad_cell_options_fail_the_build(mkdocs_project, header, message):
+    page = f"# P\n\n```pycell {header}\nprint(1)\n```\n"
+    result = mkdocs_project({"index.md": page})()
+    assert result.returncode != 0
+    assert "index.md:" in result.output and message in result.output
+
+
+def test_duplicate_cell_ids_fail_the_build(mkdocs_project):
+    page = '# P\n\n```pycell id="twin"\n1\n```\n\n```pycell id="twin"\n2\n```\n'
+    result = mkdocs_project({"index.md": page})()
+    assert result.returncode != 0
+    assert "index.md: duplicate cell id 'twin' (2 cells)" in result.output
+
+
+def test_a_cell_id_equal_to_a_heading_anchor_fails_the_build(mkdocs_project):
+    page = '# P\n\n## Step size\n\n```pycell id="step-size"\n1\n```\n'
+    result = mkdocs_project({"index.md": page})()
+    assert result.returncode != 0
+    assert "cell id 'step-size' is also a heading's anchor" in result.output

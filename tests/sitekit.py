@@ -1,0 +1,117 @@
+"""Helpers shared by the site tests, the browser tests and the benchmark scripts.
+
+Build the repository's MkDocs site (or a small throw-away project that uses its theme, hooks
+and configuration), serve a directory on 127.0.0.1, and the Chromium flags this machine needs.
+pytest fixtures built on these live in ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class BuildResult:
+    """A finished ``mkdocs build``: where it went and what it said."""
+
+    site: Path
+    returncode: int
+    output: str
+    cell_log: list[tuple[str, str, str]]  # (run|cached, page, cell id)
+
+
+def _read_cell_log(path: Path) -> list[tuple[str, str, str]]:
+    if not path.exists():
+        return []
+    return [tuple(line.split("\t")) for line in path.read_text().splitlines() if line]
+
+
+def run_mkdocs_build(
+    config_file: Path, site_dir: Path, env: dict[str, str] | None = None
+) -> BuildResult:
+    """Run ``mkdocs build --strict`` in a subprocess, logging which cells ran."""
+    log_path = site_dir.with_name(site_dir.name + "-cells.log")
+    log_path.unlink(missing_ok=True)
+    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GDCORE_CELL_LOG": str(log_path)}
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [*MKDOCS, "build", "--strict", "-f", str(config_file), "-d", str(site_dir)],
+        cwd=config_file.parent,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    return BuildResult(site_dir, proc.returncode, proc.stdout + proc.stderr,
+                       _read_cell_log(log_path))
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".whl": "application/zip",
+        ".py": "text/plain; charset=utf-8",
+        ".json": "application/json",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def make_project_config(project: Path, nav: list[str] | None = None) -> Path:
+    """Write ``project/mkdocs.yml``: the repository's configuration (theme, hooks, extensions)
+    with absolute paths, pointed at ``project/docs``."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
+    text = re.sub(r"^(\s*- )overrides/hooks/", rf"\g<1>{ROOT}/overrides/hooks/", text, flags=re.M)
+    text = text.replace("!relative $config_dir/overrides/", f"{ROOT}/overrides/")
+    text = re.sub(r"^(\s*- )gdcore$", rf"\g<1>{ROOT / 'gdcore'}", text, flags=re.M)
+    text = re.sub(r"^nav:.*\Z", "", text, flags=re.M | re.S)
+    if nav:
+        text += "nav:\n" + "".join(f"  - {p}\n" for p in nav)
+    text += f"docs_dir: {project / 'docs'}\n"
+    config = project / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+@contextmanager
+def serve_directory(root: Path) -> Iterator[str]:
+    """Serve ``root`` on 127.0.0.1 (a free port) in a thread; yields ``http://127.0.0.1:PORT/``."""
+    handler = functools.partial(QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

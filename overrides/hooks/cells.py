@@ -267,6 +267,7 @@ def _build_wheel(source_hash: str) -> Path:
         return wheel
     from hatchling.builders.wheel import WheelBuilder
 
+    (ROOT / ".cache").mkdir(parents=True, exist_ok=True)  # a fresh clone has none yet
     tmp = Path(tempfile.mkdtemp(prefix="wheel-", dir=ROOT / ".cache"))
     try:
         os.environ.setdefault("SOURCE_DATE_EPOCH", "315532800")  # reproducible zip times

@@ -12,13 +12,15 @@ Modules: ``optim`` (optimizers), ``schedules`` (learning-rate schedules), ``clip
 (gradient clipping), ``loop`` (``minimize``, ``Trajectory``), ``landscape`` (2-D test
 functions), ``dart`` (the projectile loss), ``derivatives`` (finite differences),
 ``second_order`` (Newton, line search), ``search`` (random search), ``data`` and ``train``
-(small data sets, models, ``fit``) and ``plot`` (matplotlib figures; imported on demand).
+(small data sets, models, ``fit``), ``explore`` (the data behind the
+site's optimizer explorer) and ``plot`` (matplotlib figures; imported on demand).
 """
 
 from gdcore.clip import *  # noqa: F403
 from gdcore.dart import *  # noqa: F403
 from gdcore.data import *  # noqa: F403
 from gdcore.derivatives import *  # noqa: F403
+from gdcore.explore import *  # noqa: F403
 from gdcore.landscape import *  # noqa: F403
 from gdcore.loop import *  # noqa: F403
 from gdcore.optim import *  # noqa: F403

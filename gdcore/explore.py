@@ -22,6 +22,7 @@ infinity), ready for :func:`json.dumps`::
 from __future__ import annotations
 
 import base64
+import functools
 import inspect
 import json
 import math
@@ -110,6 +111,11 @@ def _lookup_optimizer(name: str) -> type:
 
 def _tunable(cls: type) -> dict[str, float]:
     """Tunable hyperparameters of an optimizer class with their defaults (betas split)."""
+    return dict(_tunable_cached(cls))
+
+
+@functools.cache
+def _tunable_cached(cls: type) -> dict[str, float]:
     params: dict[str, float] = {}
     for pname, p in inspect.signature(cls).parameters.items():
         default = None if p.default is inspect.Parameter.empty else p.default
@@ -480,6 +486,7 @@ def _literal(value: Any) -> str:
     return _fmt(value)
 
 
+@functools.cache
 def _lr_required(cls: type) -> bool:
     p = inspect.signature(cls).parameters.get("lr")
     return p is not None and p.default is inspect.Parameter.empty

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import warnings
 
 import numpy as np
@@ -11,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gdcore as gd
-import gdcore.loop as loop_module
 
 
 class Bowl:
@@ -428,8 +426,3 @@ def test_minimize_many_is_fast_enough_for_a_plot():
     gd.minimize_many(Rosenbrock(), gd.Adam(lr=0.01), starts, 200, record=False)
     # 2,000 x 200 takes ~0.05 s here; 2 s leaves room for a loaded CI machine
     assert time.perf_counter() - t0 < 2.0
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(loop_module)
-    assert result.attempted >= 12 and result.failed == 0

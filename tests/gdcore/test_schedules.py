@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import numpy as np
@@ -11,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gdcore as gd
-import gdcore.schedules as schedules_module
 
 
 def test_constant():
@@ -114,8 +112,3 @@ def test_values_and_base_class():
 
 def test_numpy_integers_are_accepted():
     assert gd.ExponentialLR(1.0, 0.5)(np.int64(2)) == 0.25
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(schedules_module)
-    assert result.attempted >= 8 and result.failed == 0

@@ -1,0 +1,89 @@
+"""overrides/hooks/explorer.py: the ```explorer fence's options, HTML and build errors."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def hook():
+    spec = importlib.util.spec_from_file_location(
+        "gd_explorer_hook", ROOT / "overrides" / "hooks" / "explorer.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+GOOD = """
+landscape: ill-conditioned
+start: [-3.5, 2.5]
+steps: 200
+optimizers:
+  - {optimizer: GradientDescent, lr: 0.018}
+  - {optimizer: momentum, lr: 0.018, momentum: 0.9}
+  - {optimizer: Adam, lr: 0.1, beta1: 0.8}
+"""
+
+
+def test_render_embeds_data_figure_and_note(hook):
+    out = hook.render(GOOD, "race-1")
+    assert out.startswith('<div class="gd-explorer" id="race-1" data-explorer="race-1">')
+    m = re.search(r'<script type="application/json" class="gd-explorer-data">(.*?)</script>', out)
+    assert m and "<" not in m.group(1)
+    data = json.loads(m.group(1))
+    assert data["id"] == "race-1" and data["options"]["steps"] == 200
+    assert [r["optimizer"] for r in data["race"]["runs"]] == ["GradientDescent", "Momentum", "Adam"]
+    assert data["race"]["runs"][2]["params"]["beta1"] == 0.8
+    assert data["grid"]["name"] == "ill-conditioned" and len(data["grid"]["z"]) == 64 * 64
+    assert "gd.Adam(lr=0.1, betas=(0.8, 0.999))" in data["code"]
+    alt = html.unescape(re.search(r'alt="([^"]*)"', out).group(1))
+    assert "ill-conditioned" in alt and "Momentum" in alt
+    assert "data:image/png;base64," in out and "loading Python" in out
+
+
+def test_defaults_fill_in(hook):
+    opts = hook.parse_options("")
+    assert opts["landscape"] == "rosenbrock" and opts["steps"] == 500
+    assert len(opts["start"]) == 2 and opts["optimizers"]
+
+
+@pytest.mark.parametrize(
+    "source, pattern",
+    [
+        ("landscape: nowhere", "landscape must be one of"),
+        ("colour: red", "unknown explorer option"),
+        ("steps: 0", "steps must be a whole number"),
+        ("start: [1]", "start must be a list"),
+        ("optimizers: []", "non-empty list"),
+        ("optimizers: [{lr: 0.1}]", "'optimizer' key"),
+        ("optimizers: [{optimizer: Adam}, {optimizer: adam, lr: 0.1}]", "appears twice"),
+        ("optimizers: [{optimizer: Adam, lr: -1}]", "lr"),
+        ("- just a list", "must be a mapping"),
+        ("a: [", "not valid YAML"),
+    ],
+)
+def test_bad_options_name_the_problem(hook, source, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        hook.render(source, "x")
+
+
+def test_bad_block_fails_the_build(mkdocs_project):
+    build = mkdocs_project({"index.md": "# T\n\n```explorer\nlandscape: nowhere\n```\n"})
+    config = build.docs.parent / "mkdocs.yml"
+    text = config.read_text()
+    hook = f"{ROOT}/overrides/hooks/explorer.py"
+    if hook not in text:
+        text = text.replace("hooks:\n", f"hooks:\n  - {hook}\n", 1)
+        config.write_text(text)
+    result = build()
+    assert result.returncode != 0
+    assert "index.md" in result.output and "landscape must be one of" in result.output

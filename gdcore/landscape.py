@@ -112,9 +112,35 @@ class Landscape:
     def _hess(self, x: Any, y: Any) -> tuple[Any, Any, Any]:
         raise NotImplementedError
 
+    #: Speed plumbing: the formulas of ``_value`` / ``_grad`` also work on plain Python
+    #: floats (only arithmetic and numpy ufuncs, no array methods). Then a single point is
+    #: evaluated on Python floats, which costs far less than numpy's per-call overhead on
+    #: tiny arrays (the explorer evaluates thousands of single points per redraw). A
+    #: subclass whose formulas need arrays leaves this ``False``.
+    _float_formulas: bool = False
+
+    def _as_floats(self, x: Any) -> list[float] | None:
+        """``[x, y]`` as Python floats for one float point of shape ``(2,)``, else ``None``.
+
+        Python floats go through the same IEEE operations in the same order as numpy's
+        scalars, so ``_value(x, y)`` gives the same number, bit for bit.
+        """
+        if (
+            self._float_formulas and type(x) is np.ndarray and x.shape == (2,)
+            and (x.dtype is _F64 or x.dtype == _F64)
+        ):
+            return x.tolist()
+        return None
+
     # -- the public protocol ------------------------------------------------------------------
     def __call__(self, x: Any) -> Any:
         """Loss at ``x``: a float for one point ``(2,)``, an array ``(...)`` for ``(..., 2)``."""
+        xy = self._as_floats(x)
+        if xy is not None:
+            try:
+                return float(self._value(*xy))
+            except (OverflowError, ZeroDivisionError):
+                pass  # Python raises where numpy returns inf/nan: redo it with numpy below
         p = _as_points(x)
         if p.ndim == 1:
             return float(self._value(p[0], p[1]))
@@ -122,6 +148,13 @@ class Landscape:
 
     def grad(self, x: Any) -> np.ndarray:
         """Analytic gradient: shape ``(2,)`` for one point, ``(..., 2)`` for stacked points."""
+        xy = self._as_floats(x)
+        if xy is not None:
+            try:
+                gx, gy = self._grad(*xy)
+                return np.array((gx + 0.0, gy + 0.0))  # + 0.0 turns -0.0 into 0.0
+            except (OverflowError, ZeroDivisionError):
+                pass  # as in __call__
         p = _as_points(x)
         if p.ndim == 1:
             gx, gy = self._grad(p[0], p[1])
@@ -132,6 +165,21 @@ class Landscape:
         out[..., 1] = gy
         out += 0.0
         return out
+
+    def _loss_and_grad(self, x: Any) -> tuple[float, np.ndarray] | None:
+        """``(self(x), self.grad(x))`` for one float point in one call, else ``None``.
+
+        Speed plumbing for ``gd.minimize`` (one call per step instead of two).
+        """
+        xy = self._as_floats(x)
+        if xy is None:
+            return None
+        try:
+            loss = float(self._value(*xy))
+            gx, gy = self._grad(*xy)
+        except (OverflowError, ZeroDivisionError):
+            return None
+        return loss, np.array((gx + 0.0, gy + 0.0))
 
     def hessian(self, x: Any) -> np.ndarray:
         """Analytic Hessian: shape ``(2, 2)`` for one point, ``(..., 2, 2)`` for stacked points."""
@@ -336,6 +384,7 @@ class Rosenbrock(Landscape):
         ([[1.0, 1.0]], 1.0)
     """
 
+    _float_formulas = True
     name = "Rosenbrock"
     domain: Domain = ((-2.0, 2.0), (-1.0, 3.0))
     log_levels = True
@@ -372,6 +421,7 @@ class Beale(Landscape):
         0.0
     """
 
+    _float_formulas = True
     name = "Beale"
     formula = (
         r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2"
@@ -418,6 +468,7 @@ class Himmelblau(Landscape):
         [0.0, 0.0, 0.0, 0.0]
     """
 
+    _float_formulas = True
     name = "Himmelblau"
     formula = r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2"
     domain: Domain = ((-5.0, 5.0), (-5.0, 5.0))
@@ -455,6 +506,7 @@ class Booth(Landscape):
         (0.0, [[10.0, 8.0], [8.0, 10.0]])
     """
 
+    _float_formulas = True
     name = "Booth"
     formula = r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2"
     domain: Domain = ((-10.0, 10.0), (-10.0, 10.0))
@@ -485,6 +537,7 @@ class Saddle(Landscape):
         ([0.0, 0.0], (0, 2))
     """
 
+    _float_formulas = True
     name = "saddle"
     formula = r"f(x, y) = x^2 - y^2"
     domain: Domain = ((-2.0, 2.0), (-2.0, 2.0))
@@ -515,6 +568,7 @@ class Rastrigin(Landscape):
         0.0
     """
 
+    _float_formulas = True
     name = "Rastrigin"
     domain: Domain = ((-5.12, 5.12), (-5.12, 5.12))
     minima = np.array([[0.0, 0.0]])
@@ -563,6 +617,7 @@ class Ackley(Landscape):
         True
     """
 
+    _float_formulas = True
     name = "Ackley"
     domain: Domain = ((-5.0, 5.0), (-5.0, 5.0))
     minima = np.array([[0.0, 0.0]])
@@ -632,6 +687,7 @@ class StyblinskiTang(Landscape):
         -78.332
     """
 
+    _float_formulas = True
     name = "Styblinski–Tang"
     formula = r"f(x, y) = \tfrac{1}{2}\left(x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y\right)"
     domain: Domain = ((-5.0, 5.0), (-5.0, 5.0))
@@ -660,6 +716,7 @@ class SixHumpCamel(Landscape):
         ((2, 2), -1.0316)
     """
 
+    _float_formulas = True
     name = "six-hump camel"
     formula = r"f(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + (-4 + 4y^2)\,y^2"
     domain: Domain = ((-2.0, 2.0), (-1.2, 1.2))

@@ -301,11 +301,41 @@ def _check_options(
     return steps, thr, tol, cn, cv, div
 
 
-def _all_finite(a: np.ndarray) -> bool:
-    """True if every entry is finite (a fast path for the small arrays of a 2-D plot)."""
-    if a.size <= 32:
-        return all(map(math.isfinite, a.ravel().tolist()))
-    return bool(np.isfinite(a).all())
+# Points with at most this many coordinates are read out as Python floats in `minimize`.
+_SMALL = 32
+
+
+def _finite(values: Any) -> bool:
+    """True if every entry of a list of floats (or of an array) is finite."""
+    if isinstance(values, np.ndarray):
+        return bool(np.isfinite(values).all())
+    return all(map(math.isfinite, values))
+
+
+def _loss_and_grad(f: Any) -> Callable[[np.ndarray], Any] | None:
+    """``f._loss_and_grad`` if ``f`` has one and uses it for both ``f(x)`` and ``f.grad(x)``.
+
+    ``f._loss_and_grad(x)`` returns ``(f(x), f.grad(x))`` for one point, or ``None`` when
+    it cannot (then the loop asks ``f`` and ``f.grad``). A subclass that overrides
+    ``__call__`` or ``grad`` (to count calls, say) is always asked directly.
+    """
+    cls = type(f)
+    if not callable(getattr(cls, "_loss_and_grad", None)) or "grad" in getattr(f, "__dict__", {}):
+        return None
+    owner = next(c for c in cls.__mro__ if "_loss_and_grad" in vars(c))
+    if cls.__call__ is not owner.__call__ or cls.grad is not owner.grad:
+        return None
+    return f._loss_and_grad
+
+
+def _as_step_result(x: Any, d: int) -> np.ndarray:
+    """What ``optimizer.step`` returned, as a float point of shape ``(d,)``."""
+    x = np.asarray(x, dtype=float)
+    if x.shape != (d,):
+        raise ValueError(
+            f"optimizer.step(x, grad) must return a point of shape ({d},), got {x.shape}"
+        )
+    return x
 
 
 def _as_loss(value: Any) -> float:
@@ -399,10 +429,27 @@ def minimize(
     if box is not None:
         x = np.minimum(np.maximum(x, box[0]), box[1])
 
-    xs = np.empty((steps + 1, d))
-    grads = np.full((steps + 1, d), np.nan)
-    losses = np.empty(steps + 1)
-    lrs = np.empty(steps)
+    # Speed plumbing: the loop runs up to 10^5 times per cell, in the browser too, where
+    # every numpy call on a tiny array costs microseconds. So each point and gradient is
+    # read out once per step (`tolist`, as Python floats, for small points), which gives
+    # both the record (plain lists, made into arrays once at the end) and a cheap
+    # finiteness check: an inf or a NaN always makes the sum non-finite, and `s - s` is
+    # 0.0 exactly when `s` is finite, so a finite sum (the usual case) settles it; only a
+    # non-finite sum (or an overflow) needs the closer look in `_finite`. Numpy warnings
+    # are switched off once, around the whole loop.
+    small = d <= _SMALL
+    read = np.ndarray.tolist if small else np.ndarray.copy  # a list of floats / an array
+    total = sum if small else np.sum
+    shape = x.shape
+    xs: list[Any] = []  # small points: all coordinates in one flat list (cheap to convert)
+    grads: list[Any] = []
+    keep_x = xs.extend if small else xs.append
+    keep_g = grads.extend if small else grads.append
+    # Landscapes and the dart also give the loss and the gradient of one point in a single
+    # call (the same numbers): half the per-call overhead of asking twice.
+    both = _loss_and_grad(f)
+    losses: list[float] = []
+    lrs: list[float] = []
     grad_fn = f.grad
     step = optimizer.step
     optimizer.reset()
@@ -412,11 +459,13 @@ def minimize(
     try:
         with np.errstate(all="ignore"):
             while True:
-                xs[k] = x
-                loss = f(x)
+                x_values = read(x)
+                keep_x(x_values)
+                pair = None if both is None else both(x)  # (loss, grad) or None
+                loss = f(x) if pair is None else pair[0]
                 if not isinstance(loss, float):
                     loss = _as_loss(loss)
-                losses[k] = loss
+                losses.append(loss)
                 if not abs(loss) <= div:
                     status = "diverged"
                     message = (
@@ -424,18 +473,21 @@ def minimize(
                         else f"|loss| = {abs(loss):.3g} > diverge_at = {div:g} at step {k}"
                     )
                     break
-                if not _all_finite(x):
+                s = total(x_values)
+                if not s - s == 0.0 and not _finite(x_values):
                     status, message = "diverged", f"the point is not finite at step {k}"
                     break
-                g = grad_fn(x)
+                g = grad_fn(x) if pair is None else pair[1]
                 if type(g) is not np.ndarray or g.dtype != _F64:
                     g = np.asarray(g, dtype=float)
-                if g.shape != x.shape:
+                if g.shape != shape:
                     raise ValueError(
-                        f"f.grad(x) must return the shape of x {x.shape}, got {g.shape}"
+                        f"f.grad(x) must return the shape of x {shape}, got {g.shape}"
                     )
-                grads[k] = g
-                if not _all_finite(g):
+                g_values = read(g)
+                keep_g(g_values)
+                s = total(g_values)
+                if not s - s == 0.0 and not _finite(g_values):
                     status, message = "diverged", f"the gradient is not finite at step {k}"
                     break
                 if callback is not None:
@@ -454,25 +506,29 @@ def minimize(
                     break
                 if schedule is not None:
                     optimizer.lr = _check_schedule_value(schedule(k), k)
-                lrs[k] = optimizer.lr
+                lrs.append(optimizer.lr)
                 if cv is not None:
                     g = _clip_value(g, cv)
                 if cn is not None:
                     g = _clip_norm(g, cn)
                 x = step(x, g)
+                if type(x) is not np.ndarray or x.shape != shape:
+                    x = _as_step_result(x, d)
                 if box is not None:
                     x = np.minimum(np.maximum(x, box[0]), box[1])
                 k += 1
     finally:
         if schedule is not None:
             optimizer.lr = lr_start
-    if k < steps:  # stopped early: keep only what was used
-        xs, losses, grads = xs[: k + 1].copy(), losses[: k + 1].copy(), grads[: k + 1].copy()
-        lrs = lrs[:k].copy()
+    xs_array = np.array(xs, dtype=float).reshape(-1, d)
+    grads_array = np.array(grads, dtype=float).reshape(-1, d)
+    if len(grads_array) < len(xs_array):  # stopped before the last point's gradient was known
+        grads_array = np.concatenate([grads_array, np.full((1, d), np.nan)])
     label, opt_repr, objective = _names(f, optimizer)
     return Trajectory(
-        xs=xs, losses=losses, grads=grads, lrs=lrs, status=status, message=message,
-        label=label, optimizer=opt_repr, objective=objective,
+        xs=xs_array, losses=np.array(losses, dtype=float), grads=grads_array,
+        lrs=np.array(lrs, dtype=float),
+        status=status, message=message, label=label, optimizer=opt_repr, objective=objective,
     )
 
 

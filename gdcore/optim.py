@@ -54,6 +54,8 @@ __all__ = [
     "optimizers",
 ]
 
+_F64 = np.dtype(float)
+
 
 def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
     """``start + weight * (end - start)``, rounded the way ``torch.lerp`` rounds it."""
@@ -107,6 +109,20 @@ class Optimizer:
 
         ``x`` is not modified. ``grad`` must have exactly the shape of ``x``.
         """
+        # Speed plumbing: `step` runs once per iteration, so the common case (float arrays
+        # of the shape the state was made for) costs a few attribute checks and nothing
+        # else; anything unusual goes through `_prepare`, which converts and validates.
+        if (
+            type(x) is not np.ndarray or type(grad) is not np.ndarray
+            or x.dtype is not _F64 or grad.dtype is not _F64
+            or x.shape != self._shape or grad.shape != self._shape
+        ):
+            x, grad = self._prepare(x, grad)
+        self.t += 1
+        return self._update(x, grad)
+
+    def _prepare(self, x: Any, grad: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Float arrays of ``x`` and ``grad``, checked; makes the state on a first step."""
         x = np.asarray(x, dtype=float)
         grad = np.asarray(grad, dtype=float)
         shape = x.shape
@@ -122,8 +138,7 @@ class Optimizer:
                 )
             self._shape = shape
             self._init_state(x)
-        self.t += 1
-        return self._update(x, grad)
+        return x, grad
 
     def _init_state(self, x: np.ndarray) -> None:
         """Create the buffers for points shaped like ``x`` (first step after a reset)."""

@@ -22,15 +22,17 @@ The fence header may set ``id`` (default ``explorer-N``).
 At build time (CPython) the hook computes the default race and the contour grid with
 gdcore, and writes::
 
-    <div class="gd-explorer" id="..." data-explorer="...">
-      <script type="application/json" class="gd-explorer-data">{options, catalog, grid,
-        race, code}</script>
+    <div class="gd-explorer" id="..." data-explorer="..." data-payload="{options, catalog,
+        grid, race, code} as JSON, HTML-escaped">
       <figure class="gd-explorer-static"><img src="data:image/png;base64,..." alt="..."></figure>
       <p class="gd-explorer-note">Interactive explorer: loading Python…</p>
     </div>
 
-The front end (``overrides/src/explorer/``) draws from the embedded data at once and runs
-new settings through gdcore in the Pyodide worker; without JavaScript the figure remains.
+The data travels in an attribute, not in an inline ``<script type="application/json">``:
+material's instant navigation re-creates the inline scripts of a new page without their type,
+so JSON would run as JavaScript. The front end (``overrides/src/explorer/``) draws from the
+embedded data at once and runs new settings through gdcore in the Pyodide worker; without
+JavaScript the figure remains.
 """
 
 from __future__ import annotations
@@ -219,9 +221,9 @@ def render_png(payload: dict[str, Any]) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _json_for_script(data: Any) -> str:
-    text = json.dumps(data, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def _json_attribute(data: Any) -> str:
+    """``data`` as JSON, escaped for a double-quoted HTML attribute."""
+    return html.escape(json.dumps(data, separators=(",", ":"), allow_nan=False), quote=True)
 
 
 def render(source: str, explorer_id: str | None) -> str:
@@ -243,9 +245,8 @@ def render(source: str, explorer_id: str | None) -> str:
     png = render_png(payload)
     eid = html.escape(explorer_id, quote=True)
     return (
-        f'<div class="gd-explorer" id="{eid}" data-explorer="{eid}">'
-        f'<script type="application/json" class="gd-explorer-data">'
-        f"{_json_for_script(payload)}</script>"
+        f'<div class="gd-explorer" id="{eid}" data-explorer="{eid}" '
+        f'data-payload="{_json_attribute(payload)}">'
         f'<figure class="gd-explorer-static"><img src="data:image/png;base64,{png}" '
         f'alt="{html.escape(alt, quote=True)}" width="512" height="384"></figure>'
         f'<p class="gd-explorer-note">Interactive explorer: loading Python…</p>'

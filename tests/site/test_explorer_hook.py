@@ -36,10 +36,12 @@ optimizers:
 
 def test_render_embeds_data_figure_and_note(hook):
     out = hook.render(GOOD, "race-1")
-    assert out.startswith('<div class="gd-explorer" id="race-1" data-explorer="race-1">')
-    m = re.search(r'<script type="application/json" class="gd-explorer-data">(.*?)</script>', out)
+    assert out.startswith('<div class="gd-explorer" id="race-1" data-explorer="race-1" ')
+    # the data is an HTML-escaped attribute (no inline <script>: see the hook's docstring)
+    assert "<script" not in out
+    m = re.search(r' data-payload="([^"]*)"', out)
     assert m and "<" not in m.group(1)
-    data = json.loads(m.group(1))
+    data = json.loads(html.unescape(m.group(1)))
     assert data["id"] == "race-1" and data["options"]["steps"] == 200
     assert [r["optimizer"] for r in data["race"]["runs"]] == ["GradientDescent", "Momentum", "Adam"]
     assert data["race"]["runs"][2]["params"]["beta1"] == 0.8

@@ -153,3 +153,20 @@ def test_no_broken_internal_links(built_site):
                 broken.append(f"{page.relative_to(built_site)}: {link} (no #{frag})")
     assert not broken, "\n".join(broken[:50])
     assert len(pages) > 2
+
+
+def test_no_typed_inline_script_in_page_content(built_site):
+    """Material's instant navigation re-creates every inline <script> of the new page's content
+    without its attributes, so data in ``<script type="application/json">`` would run as
+    JavaScript (a SyntaxError) after navigation. Page content carries data in attributes."""
+    bad = []
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        start = text.find('data-md-component="container"')
+        if start < 0:
+            continue
+        end = text.find('id="__config"', start)
+        for tag in re.findall(r"<script\b[^>]*>", text[start : end if end > 0 else None]):
+            if "src=" not in tag and "type=" in tag:
+                bad.append(f"{page.relative_to(built_site)}: {tag}")
+    assert not bad, "\n".join(bad)

@@ -65,7 +65,7 @@ export class Explorer {
   constructor(root, runtime) {
     this.root = root;
     this.runtime = runtime;
-    this.data = JSON.parse(root.querySelector(":scope > .gd-explorer-data").textContent);
+    this.data = JSON.parse(root.dataset.payload);
     this.id = root.id || `explorer-${++explorerCount}`;
     this.catalog = this.data.catalog;
     this.defaults = this.data.options;
@@ -553,7 +553,7 @@ export class Explorer {
       return;
     }
     const update = (s) => {
-      if (s.phase === "failed") this.note(`${s.text} Showing the pre-computed run.`, "error");
+      if (s.phase === "failed") this.note(s.text, "error");
       else if (!this.live && s.phase !== "ready") this.note(`Showing the pre-computed run. ${s.text}`, "loading");
     };
     this.disposers.push(rt.onStatus(update));
@@ -702,7 +702,7 @@ export class Explorer {
       result: (t) => out.block("result", t),
       error: (t) => out.block("error", t),
       figure: (png, alt) => out.figure(png, alt),
-    });
+    }, { namespace: `explorer:${this.id}` });
     out.totals(res.stdoutChars, res.stderrChars);
     if (res.status === "restarted") out.note(res.reason || "Python was restarted.", "warn");
     if (res.status === "failed") out.note(res.text || "Python could not be loaded.", "error");

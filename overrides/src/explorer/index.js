@@ -14,7 +14,7 @@ export function mountExplorers(runtime, doc = document) {
     }
   }
   for (const root of doc.querySelectorAll(".gd-explorer")) {
-    if (live.has(root) || !root.querySelector(":scope > .gd-explorer-data")) continue;
+    if (live.has(root) || root.dataset.payload == null) continue;
     try {
       live.set(root, new Explorer(root, runtime));
     } catch (err) {

@@ -18,26 +18,34 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sitekit import (  # noqa: F401  (re-exported for older imports)
+from sitekit import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    MKDOCS,
     ROOT,
     BuildResult,
-    QuietHandler,
+    free_port,
     make_project_config,
     run_mkdocs_build,
-    serve_directory,
+    serve_site,
 )
-
-_QuietHandler = QuietHandler
 
 
 @pytest.fixture(scope="session")
-def site_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+def site_port() -> int:
+    """The port ``site_server`` will use; the site is built with its ``site_url`` on it, so
+    that material's instant navigation works in the browser tests (see sitekit.free_port)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def site_build(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> BuildResult:
     """The repository's site, built once per session (self-hosted Pyodide)."""
     out = tmp_path_factory.mktemp("built") / "site"
-    result = run_mkdocs_build(ROOT / "mkdocs.yml", out, {"GDCORE_PYODIDE_SOURCE": "self"})
+    env = {
+        "GDCORE_PYODIDE_SOURCE": "self",
+        "GDCORE_SITE_URL": f"http://127.0.0.1:{site_port}/gdcore/",
+    }
+    result = run_mkdocs_build(ROOT / "mkdocs.yml", out, env)
     if result.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{result.output[-6000:]}", pytrace=False)
     return result
@@ -49,12 +57,10 @@ def built_site(site_build: BuildResult) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site_server(built_site: Path, tmp_path_factory: pytest.TempPathFactory):
+def site_server(built_site: Path, site_port: int, tmp_path_factory: pytest.TempPathFactory):
     """http://127.0.0.1:PORT/gdcore/ serving the built site (a sub-path, like GitHub Pages)."""
-    root = tmp_path_factory.mktemp("www")
-    (root / "gdcore").symlink_to(built_site, target_is_directory=True)
-    with serve_directory(root) as url:
-        yield url + "gdcore/"
+    with serve_site(built_site, tmp_path_factory.mktemp("www"), site_port) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import functools
 import http.server
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -84,9 +85,12 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def make_project_config(project: Path, nav: list[str] | None = None) -> Path:
+def make_project_config(
+    project: Path, nav: list[str] | None = None, site_url: str | None = None
+) -> Path:
     """Write ``project/mkdocs.yml``: the repository's configuration (theme, hooks, extensions)
-    with absolute paths, pointed at ``project/docs``."""
+    with absolute paths, pointed at ``project/docs``; ``site_url`` replaces the site's URL
+    (see :func:`free_port`)."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
     text = re.sub(r"^(\s*- )overrides/hooks/", rf"\g<1>{ROOT}/overrides/hooks/", text, flags=re.M)
@@ -95,18 +99,43 @@ def make_project_config(project: Path, nav: list[str] | None = None) -> Path:
     text = re.sub(r"^nav:.*\Z", "", text, flags=re.M | re.S)
     if nav:
         text += "nav:\n" + "".join(f"  - {p}\n" for p in nav)
+    if site_url:
+        text = re.sub(r"^site_url:.*$", f"site_url: {site_url}", text, flags=re.M)
     text += f"docs_dir: {project / 'docs'}\n"
     config = project / "mkdocs.yml"
     config.write_text(text, encoding="utf-8")
     return config
 
 
+def free_port() -> int:
+    """A TCP port that is free now: build a site with ``site_url`` on it, then serve it there.
+
+    Material's instant navigation only intercepts links listed in sitemap.xml, whose URLs come
+    from ``site_url``; it swaps in the page's protocol and host name but not the port, so a site
+    is navigated instantly only when served on the port its ``site_url`` names.
+    """
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        # A terminated worker (Stop) or a closed page drops its downloads: not an error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
-def serve_directory(root: Path) -> Iterator[str]:
-    """Serve ``root`` on 127.0.0.1 (a free port) in a thread; yields ``http://127.0.0.1:PORT/``."""
+def serve_directory(root: Path, port: int = 0) -> Iterator[str]:
+    """Serve ``root`` on 127.0.0.1 in a thread (``port`` 0: any free one).
+
+    Yields ``http://127.0.0.1:PORT/``.
+    """
     handler = functools.partial(QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -115,3 +144,18 @@ def serve_directory(root: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@contextmanager
+def serve_site(site: Path, scratch: Path, port: int = 0) -> Iterator[str]:
+    """Serve a built ``site`` under a sub-path, like GitHub Pages serves a project site.
+
+    ``scratch`` is an empty directory that becomes the server root, with ``gdcore/`` linked to
+    ``site``. Yields ``http://127.0.0.1:PORT/gdcore/``.
+    """
+    scratch.mkdir(parents=True, exist_ok=True)
+    link = scratch / "gdcore"
+    if not link.exists():
+        link.symlink_to(site, target_is_directory=True)
+    with serve_directory(scratch, port) as url:
+        yield url + "gdcore/"

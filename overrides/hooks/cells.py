@@ -215,10 +215,11 @@ def format_cell(src, language, class_name, options, md, **kwargs) -> str:  # noq
         attrs.append('data-prerender="false"')
     if cell.setup:
         attrs.append('data-setup="true" hidden')
+    # The code travels in an attribute, not an inline <script>: material's instant navigation
+    # re-creates every <script> of the new page without its type, so JSON would run as JS.
+    attrs.append(f'data-code="{html.escape(cell.code, quote=True)}"')
     return (
         f"<div {' '.join(attrs)}>"
-        f'<script type="application/json" class="gd-cell-source">'
-        f"{_json_script({'code': cell.code})}</script>"
         f'<div class="gd-cell-code">{_highlight(cell.code, md)}</div>'
         f'<div class="gd-cell-output" role="log" aria-live="polite" '
         f'aria-label="Output of cell {cid}"><!--gd-cell-output:{cell.serial}--></div>'

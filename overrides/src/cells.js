@@ -36,6 +36,22 @@ function button(label, className, onClick) {
   return b;
 }
 
+// The cell's code: data-code (attribute; survives material's instant navigation, which
+// re-creates inline <script>s without their type), else a JSON <script class=gd-cell-source>,
+// else the static highlighted code's text.
+function originalCode(root) {
+  if (root.dataset.code != null) return root.dataset.code;
+  const source = root.querySelector(":scope > .gd-cell-source");
+  if (source) {
+    try {
+      return JSON.parse(source.textContent).code;
+    } catch {
+      /* fall through */
+    }
+  }
+  return (root.querySelector(":scope > .gd-cell-code")?.textContent ?? "").replace(/\n$/, "");
+}
+
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 class Cell {
@@ -45,8 +61,9 @@ class Cell {
     this.id = root.dataset.cell || root.id;
     this.setup = root.dataset.setup === "true";
     this.expectError = root.dataset.expectError || null;
-    const source = root.querySelector(":scope > .gd-cell-source");
-    this.original = source ? JSON.parse(source.textContent).code : "";
+    // Cells the build does not run are not needed by later cells: run-above skips them too.
+    this.prerender = root.dataset.prerender !== "false";
+    this.original = originalCode(root);
     this.key = `${STORE}${pagePath()}:${this.id}`;
     this.ranGeneration = -1;
     this.stopped = false; // stopped by the reader (or a crash): not re-run as an "earlier cell"
@@ -205,7 +222,7 @@ class Cell {
         return false;
       default:
         this.setState("failed");
-        this.output.note(res.text || "Python could not be loaded.", "error");
+        this.output.failed(res.text || "Python could not be loaded.");
         this.say("Failed");
         return false;
     }
@@ -248,7 +265,7 @@ export class Page {
     if (!this.alive) return;
     const generation = this.runtime.generation;
     const index = this.cells.indexOf(cell);
-    const notRun = this.cells.slice(0, index).filter((c) => c.ranGeneration !== generation);
+    const notRun = this.cells.slice(0, index).filter((c) => c.ranGeneration !== generation && c.prerender);
     const earlier = notRun.filter((c) => !c.stopped);
     const skipped = notRun.filter((c) => c.stopped).map((c) => c.id);
     cell.output.clear();
@@ -270,7 +287,7 @@ export class Page {
         const where = c.setup ? `hidden setup cell ${c.id}` : `cell ${c.id}`;
         if (res.status === "failed") {
           cell.setState("failed");
-          cell.output.note(res.text || "Python could not be loaded.", "error");
+          cell.output.failed(res.text || "Python could not be loaded.");
         } else if (res.status === "restarted" || res.status === "interrupted") {
           cell.setState("stopped");
           cell.output.note(`Stopped while running ${where} above.`, "warn");

@@ -15,7 +15,9 @@ export class OutputView {
     this.region = region; // .gd-cell-output (role=log)
     this.pending = [];
     this.frame = 0;
-    // Keep the build-time (pre-rendered) output until the reader runs the cell.
+    // Keep the build-time (pre-rendered) output until the reader runs the cell, and a copy of
+    // it to show again if Python cannot be loaded.
+    this.prerendered = [...region.childNodes].map((n) => n.cloneNode(true));
     this.shownChars = 0;
     this.shownLines = 0;
     this.truncated = null;
@@ -101,6 +103,16 @@ export class OutputView {
     img.src = `data:image/png;base64,${png}`;
     fig.appendChild(img);
     this.region.appendChild(fig);
+  }
+
+  /** Python could not be loaded: say so, and show the build-time output again. */
+  failed(text) {
+    this.clear();
+    this.note(text, "error");
+    if (this.prerendered.some((n) => n.nodeType === Node.ELEMENT_NODE)) {
+      this.note("Output computed when the site was built:");
+      this.region.append(...this.prerendered.map((n) => n.cloneNode(true)));
+    }
   }
 
   note(text, kind = "info") {

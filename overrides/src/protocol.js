@@ -10,13 +10,16 @@
 //                   writes 2 (SIGINT) into it to raise KeyboardInterrupt in the running code.
 //                   Answered by `status` messages and finally `status` with phase "ready"
 //                   (or `error` with fatal: true).
-//   run             {id, cellId, code}
-//                   Run one cell in the page namespace. id is a page-chosen run number that
+//   run             {id, cellId, code, namespace?}
+//                   Run one cell in the page namespace, or, if namespace (a name) is given,
+//                   in a separate namespace of that name (the explorer's code runs in
+//                   "explorer:<id>", so it cannot rebind the page's variables); both kinds
+//                   are forgotten by reset-namespace. id is a page-chosen run number that
 //                   every answer repeats. Packages the code imports (numpy, matplotlib, ...)
 //                   are loaded first. Answered by stdout/stderr (streamed, batched), then
 //                   result / figure / error / interrupted as they apply, and always `done` last.
 //   reset-namespace {}
-//                   Forget all variables (a new page): fresh namespace, figures closed,
+//                   Forget all variables (a new page): fresh namespaces, figures closed,
 //                   interpreter and loaded packages kept. No answer.
 //   call            {id, fn, args}
 //                   Call a gdcore function outside any cell namespace (the explorer uses it):
@@ -27,7 +30,8 @@
 //
 // Worker -> page
 //   status          {phase, text, progress}  phase: "loading" | "packages" | "ready";
-//                   progress in [0, 1] or null (unknown). For the progress indicator.
+//                   progress in [0, 1] or null (unknown). For the progress indicator. The
+//                   first "ready" also carries timings {loadPyodide, wheel, setup} in ms.
 //   stdout          {id, text}   a batch of standard output (the worker stops sending after
 //                                LIMITS.workerBytes per run and reports the rest in `done`).
 //   stderr          {id, text}   same for standard error.

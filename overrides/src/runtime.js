@@ -6,6 +6,16 @@ import { MSG, PHASE, SIGINT, message } from "./protocol.js";
 
 const STOP_GRACE_MS = 1000; // after an interrupt, terminate if Python has not stopped by then
 
+/** What a reader sees when Python cannot be loaded: the reason in one line, and what to do. */
+export function loadFailure(text) {
+  let reason = String(text || "unknown error").split("\n")[0].replace(/^(Uncaught )?\w*Error: /, "");
+  if (reason.length > 160) reason = `${reason.slice(0, 157)}…`;
+  return (
+    `Python could not be loaded (${reason}). Check your connection and press Run to try again; ` +
+    "the outputs on this page were computed when the site was built."
+  );
+}
+
 export class Runtime {
   constructor(config) {
     this.config = config; // {pyodideIndexURL, wheelURL, cellrunURL, workerURL} (absolute URLs)
@@ -83,6 +93,7 @@ export class Runtime {
       if (msg.phase === PHASE.READY && this.state !== "ready") {
         this.state = "ready";
         this.readyAt = performance.now();
+        this.timings = { ...msg.timings, page: this.readyAt - this.loadStarted, startedAt: this.loadStarted };
         this.settleWaiters(true);
       }
       this.emitStatus(msg);
@@ -132,14 +143,15 @@ export class Runtime {
     run.resolve(run.result);
   }
 
-  /** Queue one cell run. Resolves {status: ok|error|interrupted|restarted|failed, ...}. */
-  run(cellId, code, handlers = {}) {
-    const p = this.chain.then(() => this.runNow(cellId, code, handlers));
+  /** Queue one cell run. Resolves {status: ok|error|interrupted|restarted|failed, ...}.
+   *  options.namespace: run in that named namespace instead of the page's (protocol.js). */
+  run(cellId, code, handlers = {}, options = {}) {
+    const p = this.chain.then(() => this.runNow(cellId, code, handlers, options));
     this.chain = p.catch(() => {});
     return p;
   }
 
-  async runNow(cellId, code, handlers) {
+  async runNow(cellId, code, handlers, { namespace = null } = {}) {
     const generation = this.generation;
     if (this.state !== "ready") handlers.waiting?.();
     const ok = await this.ready();
@@ -150,7 +162,7 @@ export class Runtime {
     return new Promise((resolve) => {
       this.current = { id, handlers, resolve, result: { status: "ok" }, started: performance.now() };
       handlers.started?.();
-      this.worker.postMessage(message(MSG.RUN, { id, cellId, code }));
+      this.worker.postMessage(message(MSG.RUN, { id, cellId, code, namespace }));
     });
   }
 
@@ -191,7 +203,7 @@ export class Runtime {
       worker.terminate();
       this.worker = null;
       this.state = "failed";
-      this.failure = `Python could not be loaded: ${text}`;
+      this.failure = loadFailure(text);
       this.emitStatus({ phase: "failed", text: this.failure, progress: null });
       const run = this.current;
       if (run) this.finish(run, { status: "failed", text: this.failure });

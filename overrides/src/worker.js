@@ -41,19 +41,12 @@ class _Pump:
         self.last = time.monotonic()
 
 _gd_ns = cellrun.new_namespace()
-
-def _gd_warm_matplotlib():
-    # Import pyplot once, outside any cell, so the one-off "building the font cache"
-    # warning never lands in a reader's output (the build does not show it either).
-    import contextlib, io
-    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot  # noqa: F401
+_gd_named = {}  # separate namespaces by name (protocol.js: run.namespace)
 
 def _gd_reset():
     global _gd_ns
     _gd_ns = cellrun.new_namespace()
+    _gd_named.clear()
 
 def _gd_warm_matplotlib():
     # Import pyplot once, outside any cell, so the one-off "building the font cache"
@@ -67,11 +60,12 @@ def _gd_warm_matplotlib():
     if plt is not None:
         plt.close("all")
 
-def _gd_run(code, cell_id, run_id):
+def _gd_run(code, cell_id, run_id, name=None):
     out, err = _Pump("stdout", run_id), _Pump("stderr", run_id)
+    ns = _gd_ns if name is None else _gd_named.setdefault(name, cellrun.new_namespace())
     t0 = time.perf_counter()
     try:
-        res = cellrun.run_cell(code, _gd_ns, cell_id, on_stdout=out.write, on_stderr=err.write)
+        res = cellrun.run_cell(code, ns, cell_id, on_stdout=out.write, on_stderr=err.write)
     except KeyboardInterrupt:
         res = None
     finally:
@@ -105,26 +99,65 @@ function isFatal(err) {
   return text.includes("fatally failed") || text.includes("suffered a fatal error");
 }
 
+// loadPyodide never settles when a file it downloads fails (Pyodide 0.27 logs "wasm
+// instantiation failed!" and waits forever). So while it runs, a failed download (network
+// error or HTTP error status) rejects at once with the file's name, and Run can retry.
+async function failFast(load) {
+  const realFetch = self.fetch;
+  let fail;
+  const failed = new Promise((_, reject) => (fail = reject));
+  self.fetch = async (input, options) => {
+    const url = String(input?.url ?? input);
+    const name = url.split("/").pop();
+    try {
+      const response = await realFetch(input, options);
+      if (!response.ok) fail(new Error(`cannot download ${name}: HTTP ${response.status}`));
+      return response;
+    } catch (err) {
+      fail(new Error(`cannot download ${name}: ${err?.message ?? err}`));
+      throw err;
+    }
+  };
+  try {
+    return await Promise.race([load(), failed]);
+  } finally {
+    self.fetch = realFetch;
+  }
+}
+
 async function init({ indexURL, wheelURL, cellrunURL, interruptBuffer }) {
+  const t0 = performance.now();
   status(PHASE.LOADING, "Loading Python…", 0.05);
   const cellrunSource = fetch(cellrunURL).then((r) => {
     if (!r.ok) throw new Error(`cannot fetch ${cellrunURL}: HTTP ${r.status}`);
     return r.text();
   });
-  importScripts(new URL("pyodide.js", indexURL).href);
-  pyodide = await self.loadPyodide({ indexURL });
+  try {
+    importScripts(new URL("pyodide.js", indexURL).href);
+  } catch {
+    throw new Error(`cannot download pyodide.js from ${indexURL}`);
+  }
+  pyodide = await failFast(() => self.loadPyodide({ indexURL }));
+  const t1 = performance.now();
   status(PHASE.LOADING, "Installing gdcore…", 0.8);
   if (interruptBuffer) pyodide.setInterruptBuffer(interruptBuffer);
   pyodide.registerJsModule("_gdcore_bridge", {
     emit: (kind, id, text) => post(kind === "stderr" ? MSG.STDERR : MSG.STDOUT, { id, text }),
   });
-  await pyodide.loadPackage(wheelURL, { messageCallback: () => {} });
+  // loadPackage reports a failed download to errorCallback and resolves: check the result.
+  await pyodide.loadPackage(wheelURL, { messageCallback: () => {}, errorCallback: () => {} });
+  if (!pyodide.runPython("import importlib.util; importlib.util.find_spec('gdcore') is not None")) {
+    throw new Error(`cannot download or install ${wheelURL.split("/").pop()}`);
+  }
+  const t2 = performance.now();
   pyodide.FS.mkdirTree(RUNTIME_DIR);
   pyodide.FS.writeFile(`${RUNTIME_DIR}/cellrun.py`, await cellrunSource);
   pyodide.runPython(PY_SETUP);
   runPy = pyodide.globals.get("_gd_run");
   resetPy = pyodide.globals.get("_gd_reset");
-  status(PHASE.READY, "Python is ready", 1);
+  const t3 = performance.now();
+  const timings = { loadPyodide: t1 - t0, wheel: t2 - t1, setup: t3 - t2 };
+  post(MSG.STATUS, { phase: PHASE.READY, text: "Python is ready", progress: 1, timings });
 }
 
 // Packages a cell needs beyond what loadPackagesFromImports sees: gdcore needs numpy, and
@@ -158,10 +191,10 @@ async function loadPackagesFor(code, id) {
   if (announced) status(PHASE.READY, "Python is ready", 1);
 }
 
-async function run({ id, cellId, code }) {
+async function run({ id, cellId, code, namespace = null }) {
   try {
     await loadPackagesFor(code, id);
-    const proxy = runPy(code, cellId, id);
+    const proxy = runPy(code, cellId, id, namespace);
     const res = proxy.toJs({ dict_converter: Object.fromEntries });
     proxy.destroy();
     if (res.interrupted) {
@@ -225,6 +258,8 @@ self.onmessage = (event) => {
     .then(() => handle(msg))
     .catch((err) => {
       const fatal = msg.type === MSG.INIT || isFatal(err);
-      post(MSG.ERROR, { id: msg.id ?? null, text: String(err?.stack ?? err), errorType: null, fatal });
+      // The page shows the message to the reader; the stack goes to the worker's console.
+      if (fatal) console.warn(err);
+      post(MSG.ERROR, { id: msg.id ?? null, text: String(err?.message ?? err), errorType: null, fatal });
     });
 };

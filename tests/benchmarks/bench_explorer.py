@@ -26,13 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "browser")]
 
-from explorer_site import build_explorer_site, serve  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from explorer_site import build_explorer_site  # noqa: E402
+from sitekit import CHROMIUM, CHROMIUM_ARGS, serve_site  # noqa: E402
 
 # Perform one control change inside the page and resolve with the time until it is drawn.
 TIMED_JS = """
@@ -93,8 +90,10 @@ def main(repeats: int = 5) -> dict:
         t0 = time.perf_counter()
         site = build_explorer_site(project)
         print(f"fixture site built in {time.perf_counter() - t0:.1f} s")
-        with serve(site, project / "www") as url, sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        with serve_site(site, project / "www") as url, sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             t0 = time.perf_counter()
             page.goto(url)

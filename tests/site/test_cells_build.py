@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -55,9 +56,9 @@ def test_outputs_are_html_escaped(good_build):
     # the final expression's repr, escaped too
     result = "&#x27;&lt;b&gt;&amp;amp;&lt;/b&gt;&#x27;"
     assert f'<pre class="gd-out gd-out-result">{result}</pre>' in html
-    # and the JSON source cannot close its <script> element
-    source = re.search(r'class="gd-cell-source">(.*?)</script>', html, re.S).group(1)
-    assert "<" not in source and "\\u003cscript\\u003e" in source
+    # and the source attribute (data-code) is escaped: it cannot end the attribute or tag
+    source = re.search(r'data-code="([^"]*)"', html).group(1)
+    assert "<" not in source and "&lt;script&gt;" in source
 
 
 def test_namespace_is_shared_within_a_page_only(good_build):
@@ -84,8 +85,11 @@ def test_cell_attributes_follow_the_contract(good_build):
     site = good_build.site
     setup = cell_html(site, "index.html", "setup")
     assert setup.startswith(
-        '<div class="gd-cell" id="setup" data-cell="setup" data-setup="true" hidden>'
+        '<div class="gd-cell" id="setup" data-cell="setup" data-setup="true" hidden data-code="'
     )
+    code = re.match(r'[^>]*data-code="([^"]*)"', setup).group(1)
+    source = (FIXTURES / "good" / "index.md").read_text(encoding="utf-8")
+    assert html.unescape(code) in source and "secret = 4" in html.unescape(code)
     lazy = cell_html(site, "index.html", "not-prerendered")
     assert 'data-prerender="false"' in lazy and "gd-out" not in lazy
     figure = cell_html(site, "index.html", "figure")

@@ -81,8 +81,20 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         ".json": "application/json",
     }
 
+    isolated = False  # send COOP/COEP: the page becomes crossOriginIsolated
+
+    def end_headers(self) -> None:
+        if self.isolated:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        super().end_headers()
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
+
+
+class IsolatingHandler(QuietHandler):
+    isolated = True
 
 
 def make_project_config(
@@ -129,12 +141,15 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @contextmanager
-def serve_directory(root: Path, port: int = 0) -> Iterator[str]:
+def serve_directory(root: Path, port: int = 0, isolated: bool = False) -> Iterator[str]:
     """Serve ``root`` on 127.0.0.1 in a thread (``port`` 0: any free one).
 
+    ``isolated`` adds the COOP/COEP headers that make pages cross-origin isolated (then the
+    runtime stops code with Pyodide's interrupt buffer instead of restarting the worker).
     Yields ``http://127.0.0.1:PORT/``.
     """
-    handler = functools.partial(QuietHandler, directory=str(root))
+    handler_class = IsolatingHandler if isolated else QuietHandler
+    handler = functools.partial(handler_class, directory=str(root))
     server = _Server(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -147,7 +162,7 @@ def serve_directory(root: Path, port: int = 0) -> Iterator[str]:
 
 
 @contextmanager
-def serve_site(site: Path, scratch: Path, port: int = 0) -> Iterator[str]:
+def serve_site(site: Path, scratch: Path, port: int = 0, isolated: bool = False) -> Iterator[str]:
     """Serve a built ``site`` under a sub-path, like GitHub Pages serves a project site.
 
     ``scratch`` is an empty directory that becomes the server root, with ``gdcore/`` linked to
@@ -157,5 +172,5 @@ def serve_site(site: Path, scratch: Path, port: int = 0) -> Iterator[str]:
     link = scratch / "gdcore"
     if not link.exists():
         link.symlink_to(site, target_is_directory=True)
-    with serve_directory(scratch, port) as url:
+    with serve_directory(scratch, port, isolated) as url:
         yield url + "gdcore/"

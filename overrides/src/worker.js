@@ -94,9 +94,19 @@ let warmedMatplotlib = false;
 const post = (type, fields) => self.postMessage(message(type, fields));
 const status = (phase, text, progress = null) => post(MSG.STATUS, { phase, text, progress });
 
+// A fatal error leaves the interpreter unusable (a wasm trap such as "memory access out of
+// bounds", out of memory, an abort): the page must replace this worker.
 function isFatal(err) {
+  if (err?.pyodide_fatal_error) return true;
   const text = String(err);
-  return text.includes("fatally failed") || text.includes("suffered a fatal error");
+  if (text.includes("fatally failed") || text.includes("suffered a fatal error")) return true;
+  if (!pyodide || err?.type) return false; // err.type: a PythonError, the interpreter is fine
+  try {
+    pyodide.runPython("None");
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 // loadPyodide never settles when a file it downloads fails (Pyodide 0.27 logs "wasm
@@ -128,10 +138,21 @@ async function failFast(load) {
 async function init({ indexURL, wheelURL, cellrunURL, interruptBuffer }) {
   const t0 = performance.now();
   status(PHASE.LOADING, "Loading Python…", 0.05);
-  const cellrunSource = fetch(cellrunURL).then((r) => {
-    if (!r.ok) throw new Error(`cannot fetch ${cellrunURL}: HTTP ${r.status}`);
-    return r.text();
-  });
+  // cellrun.py and gdcore's wheel download while Pyodide loads.
+  const download = (url, read) =>
+    fetch(url).then(
+      (r) => {
+        if (!r.ok) throw new Error(`cannot download ${url.split("/").pop()}: HTTP ${r.status}`);
+        return read(r);
+      },
+      (err) => {
+        throw new Error(`cannot download ${url.split("/").pop()}: ${err?.message ?? err}`);
+      },
+    );
+  const cellrunSource = download(cellrunURL, (r) => r.text());
+  const wheelBytes = download(wheelURL, (r) => r.arrayBuffer());
+  cellrunSource.catch(() => {}); // awaited below; do not report as unhandled meanwhile
+  wheelBytes.catch(() => {});
   try {
     importScripts(new URL("pyodide.js", indexURL).href);
   } catch {
@@ -144,11 +165,22 @@ async function init({ indexURL, wheelURL, cellrunURL, interruptBuffer }) {
   pyodide.registerJsModule("_gdcore_bridge", {
     emit: (kind, id, text) => post(kind === "stderr" ? MSG.STDERR : MSG.STDOUT, { id, text }),
   });
-  // loadPackage reports a failed download to errorCallback and resolves: check the result.
-  await pyodide.loadPackage(wheelURL, { messageCallback: () => {}, errorCallback: () => {} });
-  if (!pyodide.runPython("import importlib.util; importlib.util.find_spec('gdcore') is not None")) {
-    throw new Error(`cannot download or install ${wheelURL.split("/").pop()}`);
-  }
+  // A pure-Python wheel needs no dependency resolution: unpack it into site-packages (numpy
+  // is loaded on demand, when a cell imports gdcore).
+  // (Pyodide's loadPackage takes ~0.4 s more, mostly in importlib.invalidate_caches(): only
+  // the site-packages finder needs to forget its directory listing.)
+  const purelib = pyodide.runPython("import site; site.getsitepackages()[0]");
+  pyodide.unpackArchive(new Uint8Array(await wheelBytes), "wheel", { extractDir: purelib });
+  pyodide.globals.set("_gd_purelib", purelib);
+  pyodide.runPython(`
+import importlib.util, sys
+_finder = sys.path_importer_cache.get(_gd_purelib)
+if _finder is not None:
+    _finder.invalidate_caches()
+if importlib.util.find_spec("gdcore") is None:
+    raise ImportError("gdcore's wheel did not install")
+del _finder, _gd_purelib
+`);
   const t2 = performance.now();
   pyodide.FS.mkdirTree(RUNTIME_DIR);
   pyodide.FS.writeFile(`${RUNTIME_DIR}/cellrun.py`, await cellrunSource);

@@ -33,7 +33,8 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def fixture_url(tmp_path_factory):
+def fixture_site(tmp_path_factory):
+    """The fixture site, built once per module: (site directory, the port of its site_url)."""
     project = tmp_path_factory.mktemp("fixture-site")
     (project / "docs").mkdir()
     for md in (FIXTURES / "docs").glob("*.md"):
@@ -51,7 +52,20 @@ def fixture_url(tmp_path_factory):
     )
     assert result.returncode == 0, result.output[-4000:]
     assert (project / "site" / "assets" / "pyodide" / "pyodide.asm.wasm").is_file()
-    with serve_site(project / "site", tmp_path_factory.mktemp("www"), port) as url:
+    return project / "site", port
+
+
+@pytest.fixture(scope="module")
+def fixture_url(fixture_site, tmp_path_factory):
+    site, port = fixture_site
+    with serve_site(site, tmp_path_factory.mktemp("www"), port) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def isolated_url(fixture_site, tmp_path_factory):
+    """The same fixture site, served cross-origin isolated (COOP/COEP headers)."""
+    with serve_site(fixture_site[0], tmp_path_factory.mktemp("www"), isolated=True) as url:
         yield url
 
 
@@ -147,9 +161,17 @@ def test_xss_string_is_shown_as_text(live):
     assert not p.gd_errors
 
 
-def test_infinite_loop_is_stopped_within_one_second(live):
-    p = live()
-    run(p, "hello")
+@pytest.mark.parametrize("isolated", [False, True], ids=["terminate", "interrupt"])
+def test_infinite_loop_is_stopped_within_one_second(live, page, isolated_url, isolated):
+    if isolated:
+        p = page()
+        p.goto(isolated_url + "cells/")
+        wait_live(p)
+        assert p.evaluate("crossOriginIsolated")
+    else:
+        p = live()
+        assert not p.evaluate("crossOriginIsolated")
+    run(p, "hello", timeout_s=180)
     cell(p, "loop").get_by_role("button", name="Run", exact=True).click()
     p.wait_for_function("() => document.getElementById('loop').dataset.state === 'running'")
     time.sleep(0.5)  # really inside the loop
@@ -162,16 +184,33 @@ def test_infinite_loop_is_stopped_within_one_second(live):
     assert stopped_after < 1.0
     assert state(p, "loop") == "stopped"
     note = output_text(p, "loop")
-    isolated = p.evaluate("crossOriginIsolated")
-    if isolated:
+    if isolated:  # KeyboardInterrupt in the same interpreter: the namespace is kept
         assert "KeyboardInterrupt" in note
-    else:
+        final, _ = run(p, "after", timeout_s=60)
+        assert "Running" not in output_text(p, "after")  # nothing above needed re-running
+    else:  # the worker was replaced: the cells above run again first
         assert "namespace was reset" in note
-    # The next run works (on a fresh interpreter: the cells above run again first).
-    final, _ = run(p, "after", timeout_s=180)
+        final, _ = run(p, "after", timeout_s=180)
+        assert "earlier cell" in output_text(p, "after")
     assert final == "done"
     assert p.locator("#after .gd-out-stdout").inner_text().strip() == "after: 42"
     assert not p.gd_errors
+
+
+def test_a_crashed_interpreter_is_replaced_and_the_next_run_works(live):
+    p = live()
+    run(p, "hello", timeout_s=180)
+    # A wasm trap kills Pyodide for good (reading far outside its memory).
+    editor_set(p, "edit-me", "import ctypes\nctypes.string_at(0xFFFFFFF0, 100)")
+    final, _ = run(p, "edit-me")
+    assert final == "stopped"
+    note = cell(p, "edit-me").locator(".gd-note-warn").last.inner_text()
+    assert "Python stopped unexpectedly (memory access out of bounds) and was restarted" in note
+    assert "namespace was reset" in note
+    final, _ = run(p, "after", timeout_s=180)
+    assert final == "done"
+    assert "earlier cell" in output_text(p, "after")  # the new interpreter re-ran the cells above
+    assert p.locator("#after .gd-out-stdout").inner_text().strip() == "after: 42"
 
 
 def test_a_million_lines_keep_the_page_responsive(live):

@@ -98,17 +98,21 @@ class IsolatingHandler(QuietHandler):
 
 
 def make_project_config(
-    project: Path, nav: list[str] | None = None, site_url: str | None = None
+    project: Path, nav: list[str] | None = None, site_url: str | None = None,
+    keep_nav: bool = False,
 ) -> Path:
     """Write ``project/mkdocs.yml``: the repository's configuration (theme, hooks, extensions)
     with absolute paths, pointed at ``project/docs``; ``site_url`` replaces the site's URL
-    (see :func:`free_port`)."""
+    (see :func:`free_port`). The navigation is ``nav`` (none: MkDocs lists the pages), or
+    the repository's own with ``keep_nav`` (for a copy of docs/)."""
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
     text = re.sub(r"^(\s*- )overrides/hooks/", rf"\g<1>{ROOT}/overrides/hooks/", text, flags=re.M)
     text = text.replace("!relative $config_dir/overrides/", f"{ROOT}/overrides/")
     text = re.sub(r"^(\s*- )gdcore$", rf"\g<1>{ROOT / 'gdcore'}", text, flags=re.M)
-    text = re.sub(r"^nav:.*\Z", "", text, flags=re.M | re.S)
+    text = text.replace("paths: [.]", f"paths: [{ROOT}]")  # mkdocstrings finds gdcore
+    if not keep_nav:
+        text = re.sub(r"^nav:.*\Z", "", text, flags=re.M | re.S)
     if nav:
         text += "nav:\n" + "".join(f"  - {p}\n" for p in nav)
     if site_url:

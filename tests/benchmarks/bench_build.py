@@ -30,19 +30,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+
+import sitekit  # noqa: E402
 
 
 def make_project(dest: Path) -> Path:
     shutil.copytree(ROOT / "docs", dest / "docs")
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
-    text = re.sub(r"^(\s*- )overrides/hooks/", rf"\g<1>{ROOT}/overrides/hooks/", text, flags=re.M)
-    text = re.sub(r"^(\s*- )gdcore$", rf"\g<1>{ROOT / 'gdcore'}", text, flags=re.M)
-    text = text.replace("paths: [.]", f"paths: [{ROOT}]")
-    text += f"docs_dir: {dest / 'docs'}\n"
-    config = dest / "mkdocs.yml"
-    config.write_text(text, encoding="utf-8")
-    return config
+    return sitekit.make_project_config(dest, keep_nav=True)
 
 
 def timed_build(config: Path, site: Path, env: dict[str, str]) -> float:

@@ -39,19 +39,6 @@ SCORES = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0]]
 LABELS = np.array([0, 2])
 
 
-def test_page_structure(page_structure):
-    assert page_structure(PAGE) == []
-
-
-def test_every_cell_runs_with_alt_text_and_short_output(run_page):
-    results = run_page(PAGE)
-    assert len(results) >= 3
-    for cell_id, r in results.items():
-        assert r.error is None, f"{cell_id}: {r.error}"
-        assert r.result is None, f"{cell_id} shows a stray value: {r.result}"
-        assert r.stdout.count("\n") <= 30, cell_id
-        for fig in r.figures:
-            assert fig["alt"].strip(), cell_id
 
 
 def test_raising_the_correct_score_to_6(text):

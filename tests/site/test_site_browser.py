@@ -80,3 +80,52 @@ def test_prerendered_outputs_stay_until_the_reader_runs_a_cell(built_site, site_
     for i in range(shown.count()):
         assert shown.nth(i).is_visible()
     assert p.locator("#hello .gd-out-stdout").inner_text().startswith("exact angles")
+
+
+# Elements of the page content that stick out to the right of the viewport, unless a
+# scrolling (or clipping) box that itself fits holds them: wide formulas, tables and
+# outputs scroll inside their own box, the page never scrolls sideways.
+OVERFLOW_JS = """
+() => {
+  const W = document.documentElement.clientWidth;
+  const bad = [];
+  for (const el of document.querySelectorAll('.md-content *')) {
+    const r = el.getBoundingClientRect();
+    // its box, or the text that spills out of it (a box that does not clip)
+    const visible = getComputedStyle(el).overflowX === 'visible';
+    const right = visible ? Math.max(r.right, r.left + el.scrollWidth) : r.right;
+    if (r.width === 0 || right <= W + 1) continue;
+    let held = false;
+    for (let a = el.parentElement; a && !a.classList.contains('md-content'); a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible' && a.getBoundingClientRect().right <= W + 1) {
+        held = true;
+        break;
+      }
+    }
+    if (!held) bad.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(right)}`);
+  }
+  return {width: W, scroll: document.documentElement.scrollWidth, bad: bad.slice(0, 8)};
+}
+"""
+
+
+def test_every_page_fits_a_390px_phone(built_site, site_server, page):
+    p = page(viewport={"width": 390, "height": 844})
+    problems = []
+    for url in page_urls(built_site, site_server):
+        p.goto(url, wait_until="load")
+        if p.locator(".arithmatex").count():
+            p.wait_for_selector(".arithmatex .katex", timeout=5000)
+        p.wait_for_timeout(200)
+        found = p.evaluate(OVERFLOW_JS)
+        assert found["width"] <= 390
+        if found["bad"] or found["scroll"] > found["width"]:
+            problems.append(f"{url}: {found}")
+        # figures (pre-rendered outputs and the explorer's) are at most the column's width
+        column = p.locator("article").evaluate("e => e.getBoundingClientRect().width")
+        widths = p.locator("article img").evaluate_all(
+            "imgs => imgs.map((i) => i.getBoundingClientRect().width)"
+        )
+        problems += [f"{url}: image {w:.0f} px > column {column:.0f} px"
+                     for w in widths if w > column + 1]
+    assert not problems, "\n".join(problems)

@@ -361,6 +361,7 @@ def _run_page(page: str, cells: list[Cell]) -> dict[int, dict]:
                 "error": res.error,
                 "error_type": res.error_type,
                 "figures": res.figures,
+                "figure_error": res.figure_error,
             }
             results[c.serial] = result
             _build.ran += 1
@@ -379,6 +380,8 @@ def _run_page(page: str, cells: list[Cell]) -> dict[int, dict]:
 
 
 def _expectation_problem(cell: Cell, result: dict) -> str | None:
+    if result.get("figure_error"):
+        return f"made a figure that could not be drawn: {result['figure_error']}"
     got = result.get("error_type")
     if cell.error is None and got is not None:
         return f"raised {got} (mark it error=\"{got}\" if that is intended):\n{result['error']}"

@@ -41,7 +41,8 @@ Protocol
     * Figures: every matplotlib figure open at the end of the cell (even after an error) is
       rendered to PNG (``dpi=FIGURE_DPI``, tight bounding box), then all figures are closed.
       Each comes with alt text: ``gdcore.plot.get_alt(fig)`` when gdcore's plotting module set
-      one, else a sentence built from the figure's titles and axis labels.
+      one, else a sentence built from the figure's titles and axis labels. If drawing fails
+      (say, bad mathtext in a label), ``figure_error`` says why, and so does a line of stderr.
 
 matplotlib: ``MPLBACKEND`` is set to ``Agg`` when this module is imported, an already imported
 matplotlib is switched to Agg before each cell, and ``matplotlib.pyplot.show`` is replaced by a
@@ -102,6 +103,7 @@ class CellResult:
     error: str | None = None
     error_type: str | None = None
     figures: list[dict[str, str]] = field(default_factory=list)
+    figure_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -396,6 +398,7 @@ def run_cell(
     try:
         result.figures = _collect_figures(figure_value)
     except Exception as exc:
-        err.write(f"(a figure could not be drawn: {type(exc).__name__}: {exc})\n")
+        result.figure_error = f"{type(exc).__name__}: {exc}"
+        err.write(f"(a figure could not be drawn: {result.figure_error})\n")
     result.stdout, result.stderr = out.getvalue(), err.getvalue()
     return result

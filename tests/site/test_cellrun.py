@@ -101,6 +101,20 @@ def test_figures_are_captured_with_alt_text_and_closed(cellrun):
     assert again.figures[0]["alt"].startswith("Figure 1")
 
 
+def test_a_figure_that_cannot_be_drawn_is_reported_and_closed(cellrun):
+    pytest.importorskip("matplotlib")
+    res = cellrun.run_cell(
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.set_xlabel(r'$\\frac{$')",
+        cellrun.new_namespace(), "bad",
+    )
+    assert res.error is None and res.figures == []
+    assert res.figure_error.startswith("ValueError")
+    assert res.stderr == f"(a figure could not be drawn: {res.figure_error})\n"
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == []
+
+
 def test_gdcore_alt_text_wins(cellrun):
     pytest.importorskip("matplotlib")
     res = cellrun.run_cell(

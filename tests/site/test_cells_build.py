@@ -138,6 +138,17 @@ def test_a_failing_cell_fails_the_build_naming_page_cell_and_traceback(mkdocs_pr
     assert "ZeroDivisionError: division by zero" in out
 
 
+def test_a_figure_that_cannot_be_drawn_fails_the_build(mkdocs_project):
+    page = (
+        '# P\n\n```pycell id="bad-label"\nimport matplotlib.pyplot as plt\n'
+        'fig, ax = plt.subplots()\nax.set_xlabel(r"$\\frac{$")\n```\n'
+    )
+    result = mkdocs_project({"index.md": page})()
+    assert result.returncode != 0
+    assert "index.md: cell 'bad-label' made a figure that could not be drawn: ValueError" \
+        in result.output
+
+
 def test_an_expected_error_that_does_not_happen_fails_the_build(mkdocs_project):
     build = mkdocs_project({"index.md": (FIXTURES / "no-raise.md").read_text()})
     result = build()

@@ -330,7 +330,6 @@ export function drawLoss(canvas, width, height, state) {
   const faint = dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.1)";
   ctx.clearRect(0, 0, width, height);
   const pad = { l: 46, r: 10, t: 10, b: 30 };
-  const pw = Math.max(10, width - pad.l - pad.r);
   const ph = Math.max(10, height - pad.t - pad.b);
   const steps = Math.max(1, state.steps);
   const series = state.runs.map((run) => plotted(run, state.fmin));
@@ -353,20 +352,27 @@ export function drawLoss(canvas, width, height, state) {
   let e1 = Math.ceil(Math.log10(Math.max(hi, lo)));
   e0 = Math.max(e0, e1 - 40);
   if (e1 <= e0) e1 = e0 + 1;
+  // Decade labels, every `every` decades; the left margin fits the widest one plus the
+  // rotated axis label (so they never overlap).
+  ctx.font = "11px system-ui, sans-serif";
+  const every = Math.max(1, Math.ceil((e1 - e0) / Math.max(2, Math.floor(ph / 22))));
+  const decades = [];
+  for (let e = e0; e <= e1; e += every) decades.push(e);
+  const widest = Math.max(...decades.map((e) => ctx.measureText(fmtTick(e)).width));
+  pad.l = Math.ceil(22 + widest + 4);
+  const pw = Math.max(10, width - pad.l - pad.r);
   const X = (k) => pad.l + (k / steps) * pw;
   const Y = (v) => {
     const e = Math.log10(Math.max(v, 10 ** (e0 - 1)));
     return pad.t + ((e1 - e) / (e1 - e0)) * ph;
   };
   // axes and decade grid
-  ctx.font = "11px system-ui, sans-serif";
   ctx.fillStyle = fg;
   ctx.strokeStyle = faint;
   ctx.lineWidth = 1;
-  const every = Math.max(1, Math.ceil((e1 - e0) / Math.max(2, Math.floor(ph / 22))));
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
-  for (let e = e0; e <= e1; e += every) {
+  for (const e of decades) {
     const y = Y(10 ** e);
     ctx.beginPath();
     ctx.moveTo(pad.l, y);
@@ -383,7 +389,7 @@ export function drawLoss(canvas, width, height, state) {
   }
   ctx.fillText("step", pad.l + pw / 2, pad.t + ph + 16);
   ctx.save();
-  ctx.translate(11, pad.t + ph / 2);
+  ctx.translate(9, pad.t + ph / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textBaseline = "middle";
   ctx.fillText(state.fmin == null ? "loss (log)" : "loss − min (log)", 0, 0);

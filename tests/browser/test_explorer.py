@@ -250,3 +250,91 @@ def test_usable_on_a_390px_phone(explorer_url, page):
     for sel in ("#race-landscape", "#race-steps", "#race-opt-adam-lr"):
         b = p.locator(sel).bounding_box()
         assert b["x"] >= 0 and b["x"] + b["width"] <= 390, sel
+
+
+DISTINCT_COLOURS_JS = """(sel) => {
+  const c = document.querySelector(sel);
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const seen = new Set();
+  for (let i = 0; i < d.length; i += 4 * 37) {
+    if (d[i + 3] > 0) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+  }
+  return seen.size; }"""
+
+
+def test_3d_view_draws_rotates_and_leaves_the_start_to_the_map(explorer_url, page):
+    p = open_explorer(page, explorer_url)
+    surface = p.locator(f"{SEL} .gd-x-surface")
+    map_canvas = p.locator(f"{SEL} .gd-x-map")
+    assert surface.is_hidden()
+    map_box = map_canvas.bounding_box()
+    group = p.get_by_role("group", name="View")
+    map_btn = group.get_by_role("button", name="Map")
+    btn_3d = group.get_by_role("button", name="3-D")
+    assert map_btn.get_attribute("aria-pressed") == "true"
+    btn_3d.click()
+    assert btn_3d.get_attribute("aria-pressed") == "true"
+    assert map_btn.get_attribute("aria-pressed") == "false"
+    assert map_canvas.is_hidden() and surface.is_visible()
+    # same place and size as the map, painted with many colours (shaded surface + paths)
+    box = surface.bounding_box()
+    assert abs(box["width"] - map_box["width"]) <= 1 and abs(box["height"] - map_box["height"]) <= 1
+    assert p.evaluate(DISTINCT_COLOURS_JS, f"{SEL} .gd-x-surface") > 100
+    assert surface.get_attribute("tabindex") == "0" and surface.get_attribute("role") == "img"
+    label = surface.get_attribute("aria-label")
+    assert "3-D" in label and "rotate" in label
+    # the arrow keys turn it
+    surface.focus()
+    before = p.evaluate("document.querySelector('#race .gd-x-surface').toDataURL()")
+    p.keyboard.press("ArrowLeft")
+    turned = p.evaluate("document.querySelector('#race .gd-x-surface').toDataURL()")
+    assert turned != before
+    assert "turned" in p.locator(f"{SEL} .gd-x-maphelp").inner_text()
+    p.keyboard.press("ArrowUp")
+    assert p.evaluate("document.querySelector('#race .gd-x-surface').toDataURL()") != turned
+    # a click on the 3-D view does not move the start point
+    start = p.locator(SEL).get_attribute("data-start")
+    rev = revision(p)
+    surface.click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.6})
+    p.wait_for_timeout(300)
+    assert p.locator(SEL).get_attribute("data-start") == start and revision(p) == rev
+    # back to the map: drawn again, and a click there still sets the start
+    map_btn.click()
+    assert surface.is_hidden() and map_canvas.is_visible()
+    assert p.evaluate(DISTINCT_COLOURS_JS, f"{SEL} .gd-x-map") > 20
+    box = map_canvas.bounding_box()
+    (xmin, xmax), (ymin, ymax) = p.evaluate(STATE_JS)["domain"]
+    fx, fy = 0.6, 0.3
+    p.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    wait_revision(p, rev)
+    st = p.evaluate(STATE_JS)
+    assert abs(st["start"][0] - (xmin + fx * (xmax - xmin))) <= (xmax - xmin) / box["width"]
+    assert abs(st["start"][1] - (ymax - fy * (ymax - ymin))) <= (ymax - ymin) / box["height"]
+    assert not p.gd_errors
+
+
+def test_3d_view_fits_a_390px_phone_and_follows_the_race(explorer_url, page):
+    p = open_explorer(page, explorer_url, viewport={"width": 390, "height": 844})
+    p.get_by_role("button", name="3-D").click()
+    surface = p.locator(f"{SEL} .gd-x-surface")
+    box = surface.bounding_box()
+    assert 250 <= box["width"] <= 390 and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert p.evaluate("document.documentElement.scrollWidth") <= 390
+    # a drag turns it
+    before = p.evaluate("document.querySelector('#race .gd-x-surface').toDataURL()")
+    surface.scroll_into_view_if_needed()
+    box = surface.bounding_box()
+    p.mouse.move(box["x"] + 100, box["y"] + 100)
+    p.mouse.down()
+    p.mouse.move(box["x"] + 160, box["y"] + 120, steps=4)
+    p.mouse.up()
+    dragged = p.evaluate("document.querySelector('#race .gd-x-surface').toDataURL()")
+    assert dragged != before
+    # a new race (another landscape) is drawn in the 3-D view, which stays selected
+    rev = revision(p)
+    p.select_option("#race-landscape", "himmelblau")
+    wait_revision(p, rev)
+    assert surface.is_visible()
+    assert p.evaluate("document.querySelector('#race .gd-x-surface').toDataURL()") != dragged
+    assert p.evaluate(DISTINCT_COLOURS_JS, f"{SEL} .gd-x-surface") > 100
+    assert not p.gd_errors

@@ -7,7 +7,7 @@ export const OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2",
 // Dash patterns: runs past the eighth colour reuse the palette with a dashed line.
 export const DASHES = [[], [6, 3], [2, 3]];
 
-const RAMPS = {
+export const RAMPS = {
   light: ["#fbfcfe", "#e4ebf4", "#c8d6e9", "#a6bedb", "#86a5cb", "#6a8cb8"],
   dark: ["#151922", "#1d2431", "#273246", "#33425e", "#415479", "#506896"],
 };
@@ -19,7 +19,7 @@ function hexToRgb(hex) {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-function rampColor(ramp, t) {
+export function rampColor(ramp, t) {
   const stops = ramp.map(hexToRgb);
   const x = Math.min(Math.max(t, 0), 1) * (stops.length - 1);
   const i = Math.min(Math.floor(x), stops.length - 2);
@@ -188,7 +188,7 @@ function borderPoint(a, b, W, H) {
   return [a[0] + t * dx, a[1] + t * dy];
 }
 
-function star(ctx, x, y, r) {
+export function star(ctx, x, y, r) {
   ctx.beginPath();
   for (let k = 0; k < 10; k++) {
     const rr = k % 2 ? r * 0.45 : r;

@@ -5,10 +5,12 @@ import { createEditor } from "../editor.js";
 import { OutputView } from "../output.js";
 import { drawLoss, drawMap, prepareGrid, runColor, runDash } from "./draw.js";
 import { callPython } from "./pycall.js";
+import { drawSurface, ELEVATION_LIMITS } from "./surface.js";
 
 const GRID_RESOLUTION = 96;
 const SPEEDS = [1, 2, 5, 10, 25];
 const STEP_CHOICES = { min: 10, max: 2000, step: 10 };
+const SURFACE_VIEW = { azimuth: 30, elevation: 45 }; // the 3-D view's first angles (degrees)
 
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -79,6 +81,9 @@ export class Explorer {
     this.changeT0 = null;
     this.hover = null;
     this.crosshair = null;
+    this.view = "map"; // or "surface" (the 3-D view)
+    this.azimuth = SURFACE_VIEW.azimuth;
+    this.elevation = SURFACE_VIEW.elevation;
     this.disposers = [];
     this.optimizers = this.catalog.optimizers.map((o, index) => ({
       ...o,
@@ -180,8 +185,21 @@ export class Explorer {
     this.mapHelp = el("p", { class: "gd-x-maphelp", id: `${id}-maphelp`, "aria-live": "polite" });
     this.legend = el("ul", { class: "gd-x-legend", "aria-label": "Legend" });
     this.lossCanvas = el("canvas", { class: "gd-x-loss", role: "img", "aria-label": "Loss versus step on a log scale" });
-    this.mapWrap = el("div", { class: "gd-x-mapwrap" }, this.mapCanvas, this.tip);
-    this.views = el("div", { class: "gd-x-views" }, this.mapWrap, this.mapHelp, this.legend, this.lossCanvas);
+    this.surfaceCanvas = el("canvas", {
+      class: "gd-x-surface",
+      tabindex: "0",
+      role: "img",
+      hidden: true,
+      "aria-label": "3-D view of the landscape with the optimizers' paths. Drag to rotate it, or use Left and Right arrows to turn it and Up and Down arrows to tilt it.",
+      "aria-describedby": `${id}-maphelp`,
+    });
+    this.viewBtns = {
+      map: el("button", { type: "button", class: "gd-btn", text: "Map", "aria-pressed": "true", onclick: () => this.setView("map") }),
+      surface: el("button", { type: "button", class: "gd-btn", text: "3-D", "aria-pressed": "false", onclick: () => this.setView("surface") }),
+    };
+    this.viewBar = el("div", { class: "gd-x-viewbar", role: "group", "aria-label": "View" }, this.viewBtns.map, this.viewBtns.surface);
+    this.mapWrap = el("div", { class: "gd-x-mapwrap" }, this.mapCanvas, this.surfaceCanvas, this.tip);
+    this.views = el("div", { class: "gd-x-views" }, this.viewBar, this.mapWrap, this.mapHelp, this.legend, this.lossCanvas);
 
     // controls
     this.landscapeSel = el("select", { id: `${id}-landscape`, onchange: () => this.setLandscape(this.landscapeSel.value) });
@@ -238,6 +256,7 @@ export class Explorer {
     this.syncControls();
     this.renderLegend();
     this.bindMap();
+    this.bindSurface();
     this.bindLoss();
     const ro = new ResizeObserver(() => this.resize());
     ro.observe(this.views);
@@ -328,16 +347,28 @@ export class Explorer {
   draw() {
     if (!this.size) return;
     const upto = Math.min(this.upto, this.maxSteps());
-    const { T, drawn } = drawMap(this.mapCanvas, this.size.width, this.size.height, {
-      grid: this.grid,
-      runs: this.race.runs,
-      start: this.start,
-      upto,
-      crosshair: this.crosshair,
-      hover: this.hover,
-    });
-    this.T = T;
-    this.drawn = drawn;
+    if (this.view === "surface") {
+      // only the shown view is drawn: the map is redrawn when it comes back
+      drawSurface(this.surfaceCanvas, this.size.width, this.size.height, {
+        grid: this.grid,
+        runs: this.race.runs,
+        start: this.start,
+        upto,
+        azimuth: this.azimuth,
+        elevation: this.elevation,
+      });
+    } else {
+      const { T, drawn } = drawMap(this.mapCanvas, this.size.width, this.size.height, {
+        grid: this.grid,
+        runs: this.race.runs,
+        start: this.start,
+        upto,
+        crosshair: this.crosshair,
+        hover: this.hover,
+      });
+      this.T = T;
+      this.drawn = drawn;
+    }
     this.lossGeom = drawLoss(this.lossCanvas, this.size.width, this.size.lossHeight, {
       runs: this.race.runs,
       steps: this.race.steps,
@@ -414,6 +445,58 @@ export class Explorer {
         this.crosshair = [...this.start];
         this.draw();
       }
+    });
+  }
+
+  /** Switch between the contour map ("map") and the 3-D view ("surface"). */
+  setView(view) {
+    if (view === this.view) return;
+    this.view = view;
+    const surface = view === "surface";
+    this.mapCanvas.hidden = surface;
+    this.surfaceCanvas.hidden = !surface;
+    this.viewBtns.map.setAttribute("aria-pressed", String(!surface));
+    this.viewBtns.surface.setAttribute("aria-pressed", String(surface));
+    this.hover = null;
+    this.crosshair = null;
+    this.tip.hidden = true;
+    this.mapHelp.textContent = surface
+      ? "3-D view: drag or use the arrow keys to rotate it. The Map view sets the start point."
+      : "";
+    this.draw();
+  }
+
+  /** The 3-D view: drag (mouse, pen or touch) or arrow keys rotate it; clicks do nothing else. */
+  bindSurface() {
+    const c = this.surfaceCanvas;
+    const [elMin, elMax] = ELEVATION_LIMITS;
+    const turn = (azimuth, elevation) => {
+      this.azimuth = ((azimuth % 360) + 540) % 360 - 180;
+      this.elevation = Math.min(elMax, Math.max(elMin, elevation));
+      this.draw();
+    };
+    let drag = null;
+    c.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0) return;
+      drag = { id: e.pointerId, x: e.clientX, y: e.clientY, azimuth: this.azimuth, elevation: this.elevation };
+      c.setPointerCapture(e.pointerId);
+    });
+    c.addEventListener("pointermove", (e) => {
+      if (!drag || e.pointerId !== drag.id) return;
+      turn(drag.azimuth + (e.clientX - drag.x) * 0.5, drag.elevation + (e.clientY - drag.y) * 0.4);
+    });
+    const end = (e) => {
+      if (drag && e.pointerId === drag.id) drag = null;
+    };
+    c.addEventListener("pointerup", end);
+    c.addEventListener("pointercancel", end);
+    c.addEventListener("keydown", (e) => {
+      const moves = { ArrowLeft: [-15, 0], ArrowRight: [15, 0], ArrowUp: [0, 5], ArrowDown: [0, -5] };
+      if (!(e.key in moves)) return;
+      e.preventDefault();
+      const [da, de] = moves[e.key];
+      turn(this.azimuth + da, this.elevation + de);
+      this.mapHelp.textContent = `3-D view turned to ${Math.round(this.azimuth)}°, tilted ${Math.round(this.elevation)}° above the horizon.`;
     });
   }
 

@@ -226,7 +226,13 @@ def test_explorer_update_packs_the_race_exactly():
     out = json.loads(explore.explorer_update(ROSEN, json.dumps(runs), [-1.5, 2.0], 120, 12))
     ref = explore.race(ROSEN, runs, [-1.5, 2.0], 120)
     assert out["code"] == explore.race_code(ROSEN, runs, [-1.5, 2.0], 120)
-    assert out["grid"] == explore.landscape_grid(ROSEN, resolution=12)
+    plain = explore.landscape_grid(ROSEN, resolution=12)
+    assert out["grid"] == explore.landscape_grid(ROSEN, resolution=12, packed=True)
+    assert {k: v for k, v in out["grid"].items() if k != "z_packed"} == {
+        k: v for k, v in plain.items() if k != "z"
+    }
+    z = np.frombuffer(base64.b64decode(out["grid"]["z_packed"]), dtype="<f8")
+    np.testing.assert_array_equal(z, np.array(plain["z"], dtype=float))
     for got, want in zip(out["race"]["runs"], ref["runs"], strict=True):
         n = want["n_steps"]
         flat = np.frombuffer(base64.b64decode(got["packed"]), dtype="<f8")

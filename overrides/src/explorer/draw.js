@@ -74,8 +74,17 @@ function traceLevel(z, nx, ny, level) {
 }
 
 /** Grid from Python (lists with null for non-finite) -> typed, with traced level lines. */
+/** base64 of little-endian float64 values (gdcore.explore's packed arrays) -> Float64Array. */
+export function unpack(b64) {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Float64Array(bytes.buffer);
+}
+
 export function prepareGrid(grid) {
-  const z = Float64Array.from(grid.z, (v) => (v == null ? NaN : v));
+  // z_packed: from the worker (explorer_update); z: a JSON list, from the build
+  const z = grid.z_packed != null ? unpack(grid.z_packed) : Float64Array.from(grid.z, (v) => (v == null ? NaN : v));
   const lines = grid.levels.map((level) => traceLevel(z, grid.nx, grid.ny, level));
   return { ...grid, z, lines, image: null, imageScheme: null };
 }

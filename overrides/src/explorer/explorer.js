@@ -3,7 +3,7 @@
 // ready the explorer draws the race the build pre-computed and says Python is loading.
 import { createEditor } from "../editor.js";
 import { OutputView } from "../output.js";
-import { drawLoss, drawMap, prepareGrid, runColor, runDash } from "./draw.js";
+import { drawLoss, drawMap, prepareGrid, runColor, runDash, unpack } from "./draw.js";
 import { callPython } from "./pycall.js";
 import { drawSurface, ELEVATION_LIMITS } from "./surface.js";
 
@@ -34,13 +34,6 @@ const fmt = (v, digits = 4) => {
 const nice = (v) => Number(Number(v).toPrecision(3));
 
 /** base64 of little-endian float64 -> Float64Array. */
-function unpack(b64) {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new Float64Array(bytes.buffer);
-}
-
 const toF64 = (list) => Float64Array.from(list, (v) => (v == null ? NaN : v));
 
 function normalizeRun(run) {

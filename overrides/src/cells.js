@@ -36,22 +36,6 @@ function button(label, className, onClick) {
   return b;
 }
 
-// The cell's code: data-code (attribute; survives material's instant navigation, which
-// re-creates inline <script>s without their type), else a JSON <script class=gd-cell-source>,
-// else the static highlighted code's text.
-function originalCode(root) {
-  if (root.dataset.code != null) return root.dataset.code;
-  const source = root.querySelector(":scope > .gd-cell-source");
-  if (source) {
-    try {
-      return JSON.parse(source.textContent).code;
-    } catch {
-      /* fall through */
-    }
-  }
-  return (root.querySelector(":scope > .gd-cell-code")?.textContent ?? "").replace(/\n$/, "");
-}
-
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 class Cell {
@@ -63,7 +47,9 @@ class Cell {
     this.expectError = root.dataset.expectError || null;
     // Cells the build does not run are not needed by later cells: run-above skips them too.
     this.prerender = root.dataset.prerender !== "false";
-    this.original = originalCode(root);
+    // data-code, an attribute (material's instant navigation would re-create an inline
+    // <script> holding it without its type, and run it as JavaScript)
+    this.original = root.dataset.code ?? "";
     this.key = `${STORE}${pagePath()}:${this.id}`;
     this.ranGeneration = -1;
     this.stopped = false; // stopped by the reader (or a crash): not re-run as an "earlier cell"

@@ -15,9 +15,9 @@ export class OutputView {
     this.region = region; // .gd-cell-output (role=log)
     this.pending = [];
     this.frame = 0;
-    // Keep the build-time (pre-rendered) output until the reader runs the cell, and a copy of
-    // it to show again if Python cannot be loaded.
-    this.prerendered = [...region.childNodes].map((n) => n.cloneNode(true));
+    // Keep the build-time (pre-rendered) output until the reader runs the cell, and the nodes
+    // themselves (clear() detaches them) to show a copy again if Python cannot be loaded.
+    this.prerendered = [...region.childNodes];
     this.shownChars = 0;
     this.shownLines = 0;
     this.truncated = null;

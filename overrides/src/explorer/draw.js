@@ -197,7 +197,7 @@ function borderPoint(a, b, W, H) {
   return [a[0] + t * dx, a[1] + t * dy];
 }
 
-export function star(ctx, x, y, r) {
+function star(ctx, x, y, r) {
   ctx.beginPath();
   for (let k = 0; k < 10; k++) {
     const rr = k % 2 ? r * 0.45 : r;
@@ -205,6 +205,63 @@ export function star(ctx, x, y, r) {
     ctx.lineTo(x + rr * Math.cos(ang), y + rr * Math.sin(ang));
   }
   ctx.closePath();
+}
+
+// Markers and path strokes shared by the map and the 3-D view (screen coordinates).
+
+/** A known minimum: a white star. */
+export function drawMinimum(ctx, x, y) {
+  star(ctx, x, y, 8);
+  ctx.fillStyle = "#ffffff";
+  ctx.fill();
+  ctx.lineWidth = 1.5;
+  ctx.strokeStyle = "#111111";
+  ctx.stroke();
+}
+
+/** The start point: a white disc. */
+export function drawStart(ctx, x, y) {
+  ctx.beginPath();
+  ctx.arc(x, y, 6, 0, 2 * Math.PI);
+  ctx.fillStyle = "#ffffff";
+  ctx.fill();
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = "#111111";
+  ctx.stroke();
+}
+
+/** A run's path (a Path2D): a dark (or, for black runs, light) halo under its colour. */
+export function strokeRunPath(ctx, path, run) {
+  ctx.setLineDash([]);
+  ctx.lineWidth = 4.5;
+  ctx.strokeStyle = run.color === "#000000" ? "rgba(255,255,255,0.85)" : "rgba(0,0,0,0.55)";
+  ctx.stroke(path);
+  ctx.setLineDash(run.dash);
+  ctx.lineWidth = 2.4;
+  ctx.strokeStyle = run.color;
+  ctx.stroke(path);
+  ctx.setLineDash([]);
+}
+
+/** Where a run's drawn path ends: a dot, or a cross where a diverging path leaves the view. */
+export function drawRunEnd(ctx, x, y, run, exit) {
+  ctx.beginPath();
+  if (exit) {
+    ctx.lineWidth = 2.5;
+    ctx.strokeStyle = run.color;
+    ctx.moveTo(x - 6, y - 6);
+    ctx.lineTo(x + 6, y + 6);
+    ctx.moveTo(x + 6, y - 6);
+    ctx.lineTo(x - 6, y + 6);
+    ctx.stroke();
+    return;
+  }
+  ctx.arc(x, y, 4, 0, 2 * Math.PI);
+  ctx.fillStyle = run.color;
+  ctx.fill();
+  ctx.lineWidth = 1.2;
+  ctx.strokeStyle = "#111";
+  ctx.stroke();
 }
 
 /** Draw the whole map. state: {grid, runs, start, upto, crosshair, hover}. */
@@ -230,15 +287,7 @@ export function drawMap(canvas, width, height, state) {
   }
   ctx.stroke();
   // minima
-  for (const [mx, my] of grid.minima) {
-    const [px, py] = T.toPx(mx, my);
-    star(ctx, px, py, 8);
-    ctx.fillStyle = "#ffffff";
-    ctx.fill();
-    ctx.lineWidth = 1.5;
-    ctx.strokeStyle = "#111111";
-    ctx.stroke();
-  }
+  for (const [mx, my] of grid.minima) drawMinimum(ctx, ...T.toPx(mx, my));
   // paths
   const drawn = [];
   state.runs.forEach((run) => {
@@ -248,48 +297,14 @@ export function drawMap(canvas, width, height, state) {
     ctx.save();
     ctx.lineJoin = "round";
     ctx.lineCap = "round";
-    ctx.beginPath();
-    pts.forEach(([x, y], k) => (k ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
-    ctx.setLineDash([]);
-    ctx.lineWidth = 4.5;
-    ctx.strokeStyle = run.color === "#000000" ? "rgba(255,255,255,0.85)" : "rgba(0,0,0,0.55)";
-    ctx.stroke();
-    ctx.setLineDash(run.dash);
-    ctx.lineWidth = 2.4;
-    ctx.strokeStyle = run.color;
-    ctx.stroke();
-    ctx.setLineDash([]);
-    const last = pts[pts.length - 1];
-    if (exit) {
-      // a cross where a diverging path leaves the view
-      ctx.lineWidth = 2.5;
-      ctx.strokeStyle = run.color;
-      ctx.beginPath();
-      ctx.moveTo(last[0] - 6, last[1] - 6);
-      ctx.lineTo(last[0] + 6, last[1] + 6);
-      ctx.moveTo(last[0] + 6, last[1] - 6);
-      ctx.lineTo(last[0] - 6, last[1] + 6);
-      ctx.stroke();
-    } else {
-      ctx.beginPath();
-      ctx.arc(last[0], last[1], 4, 0, 2 * Math.PI);
-      ctx.fillStyle = run.color;
-      ctx.fill();
-      ctx.lineWidth = 1.2;
-      ctx.strokeStyle = "#111";
-      ctx.stroke();
-    }
+    const path = new Path2D();
+    pts.forEach(([x, y], k) => (k ? path.lineTo(x, y) : path.moveTo(x, y)));
+    strokeRunPath(ctx, path, run);
+    drawRunEnd(ctx, ...pts[pts.length - 1], run, exit);
     ctx.restore();
   });
   // start point
-  const [sx0, sy0] = T.toPx(state.start[0], state.start[1]);
-  ctx.beginPath();
-  ctx.arc(sx0, sy0, 6, 0, 2 * Math.PI);
-  ctx.fillStyle = "#ffffff";
-  ctx.fill();
-  ctx.lineWidth = 2;
-  ctx.strokeStyle = "#111111";
-  ctx.stroke();
+  drawStart(ctx, ...T.toPx(state.start[0], state.start[1]));
   // hovered point
   if (state.hover) {
     ctx.beginPath();

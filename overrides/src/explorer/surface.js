@@ -11,7 +11,7 @@
 //   nearest, then the walls of the two edges facing the viewer. The paths, minima and start
 //   point come last; the parts the surface hides (found by marching from each point towards
 //   the viewer over the height field) are drawn faintly.
-import { fitCanvas, isDark, RAMPS, rampColor, star } from "./draw.js";
+import { drawMinimum, drawRunEnd, drawStart, fitCanvas, isDark, RAMPS, rampColor, strokeRunPath } from "./draw.js";
 
 const MAX_QUADS = 48; // per side
 const HEIGHT = 0.9; // the surface's height, in units of the base's half-width
@@ -294,12 +294,7 @@ export function drawSurface(canvas, width, height, state) {
     if (!inDomain(x, y)) continue;
     const m = point(x, y, grid.fmin ?? gridValue(grid, x, y));
     ctx.globalAlpha = m.hidden ? FAINT : 1;
-    star(ctx, m.px, m.py, 8);
-    ctx.fillStyle = "#ffffff";
-    ctx.fill();
-    ctx.lineWidth = 1.5;
-    ctx.strokeStyle = "#111111";
-    ctx.stroke();
+    drawMinimum(ctx, m.px, m.py);
   }
   ctx.globalAlpha = 1;
 
@@ -354,35 +349,10 @@ export function drawSurface(canvas, width, height, state) {
     ctx.globalAlpha = FAINT;
     ctx.stroke(all);
     ctx.globalAlpha = 1;
-    ctx.setLineDash([]);
-    ctx.lineWidth = 4.5;
-    ctx.strokeStyle = run.color === "#000000" ? "rgba(255,255,255,0.85)" : "rgba(0,0,0,0.55)";
-    ctx.stroke(seen);
-    ctx.setLineDash(run.dash);
-    ctx.lineWidth = 2.4;
-    ctx.strokeStyle = run.color;
-    ctx.stroke(seen);
-    ctx.setLineDash([]);
+    strokeRunPath(ctx, seen, run);
     const last = pts[pts.length - 1];
-    const [lx, ly] = [last.px, last.py];
     ctx.globalAlpha = last.hidden ? FAINT : 1;
-    if (exit) {
-      ctx.lineWidth = 2.5;
-      ctx.beginPath();
-      ctx.moveTo(lx - 6, ly - 6);
-      ctx.lineTo(lx + 6, ly + 6);
-      ctx.moveTo(lx + 6, ly - 6);
-      ctx.lineTo(lx - 6, ly + 6);
-      ctx.stroke();
-    } else {
-      ctx.beginPath();
-      ctx.arc(lx, ly, 4, 0, 2 * Math.PI);
-      ctx.fillStyle = run.color;
-      ctx.fill();
-      ctx.lineWidth = 1.2;
-      ctx.strokeStyle = "#111";
-      ctx.stroke();
-    }
+    drawRunEnd(ctx, last.px, last.py, run, exit);
     ctx.restore();
   }
 
@@ -391,13 +361,7 @@ export function drawSurface(canvas, width, height, state) {
   if (inDomain(sx, sy)) {
     const s0 = point(sx, sy, state.runs.length ? state.runs[0].losses[0] : gridValue(grid, sx, sy));
     ctx.globalAlpha = s0.hidden ? FAINT : 1;
-    ctx.beginPath();
-    ctx.arc(s0.px, s0.py, 6, 0, 2 * Math.PI);
-    ctx.fillStyle = "#ffffff";
-    ctx.fill();
-    ctx.lineWidth = 2;
-    ctx.strokeStyle = "#111111";
-    ctx.stroke();
+    drawStart(ctx, s0.px, s0.py);
     ctx.globalAlpha = 1;
   }
 }

@@ -8,6 +8,9 @@ Fixtures (all session-scoped, so a page is read and run at most once per test se
 - ``run_page(name) -> dict[str, CellResult]``: runs every cell of the page top to bottom in
   one namespace with the site's own runner (``overrides/runtime/cellrun.py``), exactly like
   the build pre-renders them, and returns each cell's result by id.
+- ``page_namespace(name, cell_id) -> dict``: the page's variables right after that cell ran
+  (a shallow snapshot taken during the same run as ``run_page``), so a claim test can assert
+  on the objects a cell made (``page_namespace("momentum", "valley-race")["runs"]``).
 - ``page_structure(name) -> list[str]``: the problems with a teaching page's required
   structure (see :func:`structure_problems`); an empty list means the page is fine.
 """
@@ -131,19 +134,35 @@ def page_cells(page_text):
 
 @pytest.fixture(scope="session")
 def run_page(page_cells):
+    """run(name) -> results by cell id; ``run.snapshots[name][cell_id]`` is the namespace
+    right after that cell (a shallow copy)."""
     cellrun = _load_cellrun()
     cache: dict[str, dict] = {}
+    snapshots: dict[str, dict[str, dict]] = {}
 
     def run(name: str) -> dict:
         if name not in cache:
             namespace = cellrun.new_namespace()
-            cache[name] = {
-                cell.id: cellrun.run_cell(cell.code, namespace, cell.id)
-                for cell in page_cells(name)
-            }
+            results, snaps = {}, {}
+            for cell in page_cells(name):
+                results[cell.id] = cellrun.run_cell(cell.code, namespace, cell.id)
+                snaps[cell.id] = dict(namespace)
+            cache[name], snapshots[name] = results, snaps
         return cache[name]
 
+    run.snapshots = snapshots
     return run
+
+
+@pytest.fixture(scope="session")
+def page_namespace(run_page):
+    def get(name: str, cell_id: str) -> dict:
+        run_page(name)
+        if cell_id not in run_page.snapshots[name]:
+            raise KeyError(f"docs/{name}.md has no cell {cell_id!r}")
+        return run_page.snapshots[name][cell_id]
+
+    return get
 
 
 @pytest.fixture(scope="session")

@@ -15,11 +15,12 @@ step ``t``. Any function ``t -> lr`` works there too; these classes add a readab
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from gdcore._checks import check_int, check_nonnegative, check_positive
+from gdcore._checks import check_in_range, check_int, check_nonnegative, check_positive
 
 __all__ = [
     "Schedule",
@@ -29,6 +30,8 @@ __all__ = [
     "InverseTimeLR",
     "CosineLR",
     "CosineWarmRestartsLR",
+    "LinearLR",
+    "SequentialLR",
 ]
 
 
@@ -212,6 +215,109 @@ class CosineWarmRestartsLR(Schedule):
                 t -= length
                 length *= self.mult
         return _cosine(self.lr, self.min_lr, t / length)
+
+
+class LinearLR(Schedule):
+    r"""Linear warm-up (or cool-down): torch's ``LinearLR`` as a rate instead of a factor.
+
+    The factor goes in a straight line from ``start_factor`` to ``end_factor`` over
+    ``total_iters`` steps and then stays at ``end_factor``:
+
+    .. math::
+        \eta_t = \eta \left(s + (e - s)\,\frac{\min(t, T)}{T}\right)
+
+    with :math:`s` = ``start_factor``, :math:`e` = ``end_factor`` and :math:`T` =
+    ``total_iters``. The defaults are torch's (:math:`s = 1/3,\ e = 1,\ T = 5`): the first
+    step uses a third of ``lr`` and step 5 onwards the full ``lr``. Warming up lets the
+    adaptive methods and large batches start gently, while their statistics are still poor
+    (Goyal et al. 2017). Combine it with a decay through :class:`SequentialLR`.
+
+    Example:
+        >>> s = LinearLR(0.3, start_factor=0.1, total_iters=4)
+        >>> [round(s(t), 6) for t in range(6)]
+        [0.03, 0.0975, 0.165, 0.2325, 0.3, 0.3]
+
+    References:
+        Goyal, Dollár, Girshick, Noordhuis, Wesolowski, Kyrola, Tulloch, Jia & He (2017),
+        *Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour*, arXiv:1706.02677,
+        §2.2 (gradual warm-up).
+    """
+
+    _hyper = ("lr", "start_factor", "end_factor", "total_iters")
+
+    def __init__(
+        self, lr: float, start_factor: float = 1.0 / 3.0, end_factor: float = 1.0,
+        total_iters: int = 5,
+    ) -> None:
+        super().__init__(lr)
+        self.start_factor = check_in_range(
+            "start_factor", start_factor, 0.0, 1.0, low_open=True, high_open=False
+        )
+        self.end_factor = check_in_range("end_factor", end_factor, 0.0, 1.0, high_open=False)
+        self.total_iters = check_int("total_iters", total_iters, minimum=1)
+
+    def _lr(self, t: int) -> float:
+        s, e = self.start_factor, self.end_factor
+        return self.lr * (s + (e - s) * min(t, self.total_iters) / self.total_iters)
+
+
+class SequentialLR(Schedule):
+    r"""Several schedules one after the other (torch's ``SequentialLR``).
+
+    ``schedules[0]`` runs until step ``milestones[0]``, then ``schedules[1]`` until
+    ``milestones[1]``, and so on. Each later schedule counts its own steps from its
+    milestone: with milestone :math:`M`, step :math:`t \ge M` gets ``schedules[1](t - M)``.
+
+    .. math::
+        \eta_t = \eta^{(i)}_{t - M_i} \quad \text{for } M_i \le t < M_{i+1},
+        \qquad M_0 = 0
+
+    The usual use is a warm-up followed by a decay (Goyal et al. 2017: linear warm-up for
+    5 epochs, then step decay). Any callable ``t -> lr`` may be one of the pieces.
+
+    Example:
+        >>> warm = LinearLR(1.0, start_factor=0.25, total_iters=2)
+        >>> s = SequentialLR([warm, CosineLR(1.0, total_steps=4)], milestones=[2])
+        >>> [round(s(t), 4) for t in range(7)]
+        [0.25, 0.625, 1.0, 0.8536, 0.5, 0.1464, 0.0]
+
+    References:
+        Goyal et al. (2017), *Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour*,
+        arXiv:1706.02677, §2.2 and §5.1 (warm-up, then decay).
+    """
+
+    _hyper = ("schedules", "milestones")
+
+    def __init__(
+        self, schedules: Sequence[Callable[[int], float]], milestones: Sequence[int]
+    ) -> None:
+        if isinstance(schedules, (str, bytes)) or not isinstance(schedules, Sequence):
+            raise TypeError(f"schedules must be a list of schedules, got {schedules!r}")
+        if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Sequence):
+            raise TypeError(f"milestones must be a list of step numbers, got {milestones!r}")
+        self.schedules = list(schedules)
+        if not self.schedules:
+            raise ValueError("schedules must hold at least one schedule")
+        for i, s in enumerate(self.schedules):
+            if not callable(s):
+                raise TypeError(f"schedules[{i}] must be a schedule (callable t -> lr), got {s!r}")
+        self.milestones = [check_int(f"milestones[{i}]", m) for i, m in enumerate(milestones)]
+        if len(self.milestones) != len(self.schedules) - 1:
+            raise ValueError(
+                f"milestones must have one entry fewer than schedules ({len(self.schedules)}), "
+                f"got {len(self.milestones)}"
+            )
+        m = self.milestones
+        if any(m[i + 1] <= m[i] for i in range(len(m) - 1)):
+            raise ValueError(f"milestones must be strictly increasing, got {self.milestones}")
+        first = self.schedules[0]
+        self.lr = getattr(first, "lr", None) or _check_schedule_value(first(0), 0)
+
+    def _lr(self, t: int) -> float:
+        start, i = 0, 0
+        while i < len(self.milestones) and t >= self.milestones[i]:
+            start, i = self.milestones[i], i + 1
+        return _check_schedule_value(self.schedules[i](t - start), t - start)
 
 
 def _check_schedule_value(value: Any, t: int) -> float:

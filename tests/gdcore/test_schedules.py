@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -112,3 +114,88 @@ def test_values_and_base_class():
 
 def test_numpy_integers_are_accepted():
     assert gd.ExponentialLR(1.0, 0.5)(np.int64(2)) == 0.25
+
+
+# --------------------------------------------------------------------------- warm-up
+
+TORCH_SCHEDULES = Path(__file__).parents[1] / "data" / "torch_schedules.json"
+
+# torch scheduler name -> gdcore schedule with the same rates (made with the case's lr).
+PIECES = {
+    "LinearLR": lambda lr, kw: gd.LinearLR(lr, **kw),
+    "CosineAnnealingLR": lambda lr, kw: gd.CosineLR(lr, total_steps=kw["T_max"]),
+    "ExponentialLR": lambda lr, kw: gd.ExponentialLR(lr, gamma=kw["gamma"]),
+    "StepLR": lambda lr, kw: gd.StepLR(lr, step_size=kw["step_size"], gamma=kw["gamma"]),
+}
+
+
+def _gdcore_schedule(case):
+    pieces = [PIECES[p["kind"]](case["lr"], p["kwargs"]) for p in case["pieces"]]
+    if len(pieces) == 1:
+        return pieces[0]
+    return gd.SequentialLR(pieces, milestones=case["milestones"])
+
+
+@pytest.mark.parametrize(
+    "case", json.loads(TORCH_SCHEDULES.read_text())["cases"], ids=lambda c: c["name"]
+)
+def test_warmup_schedules_match_torch(case):
+    schedule = _gdcore_schedule(case)
+    np.testing.assert_allclose(schedule.values(case["steps"]), case["rates"], rtol=1e-12,
+                               atol=0)
+
+
+def test_linear_lr_formula_and_defaults():
+    s = gd.LinearLR(0.3)
+    assert (s.start_factor, s.end_factor, s.total_iters) == (1 / 3, 1.0, 5)
+    assert s(0) == pytest.approx(0.1) and s(5) == 0.3 and s(10**6) == 0.3
+    ramp = gd.LinearLR(2.0, start_factor=0.5, end_factor=0.0, total_iters=4)
+    assert ramp.values(6).tolist() == [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
+    assert repr(ramp) == "LinearLR(lr=2.0, start_factor=0.5, end_factor=0.0, total_iters=4)"
+
+
+def test_sequential_lr_counts_from_each_milestone():
+    seen = []
+
+    def spy(t):
+        seen.append(t)
+        return 0.5
+
+    s = gd.SequentialLR([gd.ConstantLR(1.0), spy, gd.ExponentialLR(0.25, 0.5)], [3, 5])
+    assert s.values(8).tolist() == [1.0, 1.0, 1.0, 0.5, 0.5, 0.25, 0.125, 0.0625]
+    assert seen == [0, 1]
+    assert s.lr == 1.0
+    assert repr(s).startswith("SequentialLR(schedules=[ConstantLR(lr=1.0), ")
+
+
+def test_sequential_lr_runs_in_minimize():
+    f = gd.landscapes["bowl"]
+    warm = gd.SequentialLR([gd.LinearLR(0.1, start_factor=0.1, total_iters=10),
+                            gd.CosineLR(0.1, total_steps=40)], milestones=[10])
+    run = gd.minimize(f, gd.GradientDescent(lr=0.1), [1.5, 1.0], steps=50, schedule=warm)
+    # GD on x^2 + y^2 multiplies the point by (1 - 2 eta_t) each step.
+    expected = np.array([1.5, 1.0]) * np.prod([1 - 2 * warm(t) for t in range(50)])
+    np.testing.assert_allclose(run.x, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: gd.LinearLR(1.0, start_factor=0), ValueError, r"start_factor must be in \(0, 1\]"),
+        (lambda: gd.LinearLR(1.0, start_factor=1.5), ValueError, "start_factor must be in"),
+        (lambda: gd.LinearLR(1.0, end_factor=-0.1), ValueError, r"end_factor must be in \[0, 1\]"),
+        (lambda: gd.LinearLR(1.0, total_iters=0), ValueError, "total_iters must be >= 1"),
+        (lambda: gd.SequentialLR([], []), ValueError, "at least one schedule"),
+        (lambda: gd.SequentialLR(gd.ConstantLR(1.0), []), TypeError, "schedules must be a list"),
+        (lambda: gd.SequentialLR([gd.ConstantLR(1.0), 0.1], [2]), TypeError, r"schedules\[1\]"),
+        (lambda: gd.SequentialLR([gd.ConstantLR(1.0)] * 2, []), ValueError, "one entry fewer"),
+        (lambda: gd.SequentialLR([gd.ConstantLR(1.0)] * 3, [4, 4]), ValueError,
+         "strictly increasing"),
+        (lambda: gd.SequentialLR([gd.ConstantLR(1.0)] * 2, [1.5]), TypeError,
+         r"milestones\[0\] must be a whole number"),
+        (lambda: gd.SequentialLR([gd.ConstantLR(1.0)] * 2, 3), TypeError, "milestones must be"),
+    ],
+)
+def test_warmup_validation(make, error, match):
+    with pytest.raises(error, match=match):
+        make()

@@ -20,7 +20,7 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -504,10 +504,17 @@ class History:
         step_losses: loss of the batch used at each step (noisy for SGD), shape
             ``(n_steps,)``.
         lrs: learning rate of each step, shape ``(n_steps,)``.
-        params: the final parameters.
+        params: the parameters the model ends with (the best epoch's when early stopping
+            restored them).
         batch_size: examples per step.
-        status: ``"max_steps"`` (ran every epoch) or ``"diverged"``.
+        status: ``"max_steps"`` (ran every epoch), ``"early_stopped"`` (the validation
+            loss stopped improving for ``patience`` epochs) or ``"diverged"``.
         label: a short name for legends.
+        val_losses: loss on the validation data before training and after each epoch,
+            shape ``(epochs_run + 1,)``; empty without ``validation``.
+        best_epoch: the epoch with the lowest validation loss (``0`` is the start), or
+            ``None`` without ``validation``.
+        message: why training stopped, in words.
 
     Example:
         >>> import gdcore as gd
@@ -525,6 +532,9 @@ class History:
     batch_size: int
     status: str = "max_steps"
     label: str = ""
+    val_losses: np.ndarray = field(default_factory=lambda: np.empty(0))
+    best_epoch: int | None = None
+    message: str = ""
 
     @property
     def epochs(self) -> int:
@@ -543,17 +553,108 @@ class History:
 
     def summary(self) -> str:
         """A few readable lines about the run."""
-        return (
+        lines = [
             f"{self.label or 'fit'}: {self.status} after {self.epochs} epochs "
-            f"({self.n_steps} steps of {self.batch_size} examples)\n"
-            f"  loss: {self.losses[0]:.6g} -> {self.loss:.6g}"
-        )
+            f"({self.n_steps} steps of {self.batch_size} examples)"
+        ]
+        if self.message:
+            lines.append(f"  {self.message}")
+        lines.append(f"  loss: {self.losses[0]:.6g} -> {self.loss:.6g}")
+        if len(self.val_losses):
+            lines.append(
+                f"  validation loss: {self.val_losses[0]:.6g} -> {self.val_losses[-1]:.6g} "
+                f"(best {self.val_losses[self.best_epoch]:.6g} at epoch {self.best_epoch})"
+            )
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         return (
             f"History(label={self.label!r}, status={self.status!r}, epochs={self.epochs}, "
             f"n_steps={self.n_steps}, loss={self.loss:.6g})"
         )
+
+
+_MODEL_CONTRACT = (
+    "a model needs `params` (a 1-D array of floats, the start point) and a method "
+    "`loss_and_grad(X, y, params)` returning (average loss on the rows of X, gradient "
+    "with the shape of params); see help(gd.fit)"
+)
+
+
+def _check_model(model: Any) -> np.ndarray:
+    """The model's starting parameters, after checking that it follows fit's contract."""
+    if not callable(getattr(model, "loss_and_grad", None)) or not hasattr(model, "params"):
+        raise TypeError(f"model must follow fit's contract: {_MODEL_CONTRACT}; got {model!r}")
+    try:
+        params = np.array(model.params, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"model.params must be a 1-D array of numbers, got {model.params!r}"
+                        ) from None
+    if params.ndim != 1 or params.size == 0 or not np.all(np.isfinite(params)):
+        raise ValueError(
+            f"model.params must be a non-empty, finite 1-D array, got shape {params.shape}"
+        )
+    return params
+
+
+def _loss_grad(model: Any, X: Any, y: Any, params: np.ndarray) -> tuple[float, np.ndarray]:
+    """``model.loss_and_grad(X, y, params)``, checked: a real loss and a gradient like params."""
+    out = model.loss_and_grad(X, y, params)
+    try:
+        loss, grad = out
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"model.loss_and_grad(X, y, params) must return a pair (loss, grad), got {out!r}"
+        ) from None
+    if type(loss) is not float:
+        arr = np.asarray(loss) if not isinstance(loss, (str, bytes)) else None
+        if arr is None or arr.dtype.kind not in "iuf" or arr.ndim != 0:
+            raise TypeError(f"model.loss_and_grad must return a real number as the loss, got "
+                            f"{loss!r}")
+        loss = float(arr)
+    grad = np.asarray(grad, dtype=float)
+    if grad.shape != params.shape:
+        raise ValueError(f"model.loss_and_grad must return a gradient of the shape of params "
+                         f"{params.shape}, got {grad.shape}")
+    return loss, grad
+
+
+def _rows(name: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` as arrays with the same, non-zero number of rows."""
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0 or len(X) == 0 or len(X) != len(y):
+        raise ValueError(f"{name} must have the same non-zero number of rows, got shapes "
+                         f"{X.shape} and {y.shape}")
+    return X, y
+
+
+def _check_fit_options(
+    optimizer: Any, epochs: Any, schedule: Any, shuffle: Any, seed: Any, clip_norm: Any,
+    validation: Any, patience: Any, restore_best: Any,
+) -> tuple[int, float | None, Any, int | None]:
+    if not (callable(getattr(optimizer, "step", None)) and hasattr(optimizer, "lr")):
+        raise TypeError(
+            f"optimizer must be an optimizer object like gd.Adam(lr=0.01), got {optimizer!r}"
+        )
+    epochs = check_int("epochs", epochs)
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be a callable t -> lr (like gd.StepLR), got {schedule!r}")
+    for name, flag in (("shuffle", shuffle), ("restore_best", restore_best)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    cn = None if clip_norm is None else check_positive("clip_norm", clip_norm)
+    if validation is not None:
+        try:
+            X_val, y_val = validation
+        except (TypeError, ValueError):
+            raise TypeError("validation must be a pair (X_val, y_val), got "
+                            f"{type(validation).__name__}") from None
+        validation = _rows("validation X_val and y_val", X_val, y_val)
+    if patience is not None:
+        patience = check_int("patience", patience, minimum=1)
+        if validation is None:
+            raise ValueError("patience needs a validation set: pass validation=(X_val, y_val)")
+    return epochs, cn, validation, patience
 
 
 def fit(
@@ -567,10 +668,28 @@ def fit(
     shuffle: bool = True,
     seed: int = 0,
     clip_norm: float | None = None,
+    *,
+    validation: tuple[Any, Any] | None = None,
+    patience: int | None = None,
+    restore_best: bool = True,
 ) -> History:
     """Train ``model`` on ``(X, y)`` with ``optimizer`` for ``epochs`` passes over the data.
 
-    Each epoch shuffles the rows (if ``shuffle``), cuts them into batches of
+    **The model contract.** ``fit`` works with any object that has
+
+    * ``params``: a 1-D array of floats, the parameters to start from (``fit`` sets
+      ``model.params`` to the trained parameters at the end);
+    * ``loss_and_grad(X, y, params)``: the average loss on the rows ``X``, ``y`` (a batch)
+      at ``params``, and its gradient with respect to ``params`` (an array of the same
+      shape), returned as a pair ``(loss, grad)``.
+
+    Nothing else is needed: ``gd.LinearRegression``, ``gd.LogisticRegression`` and
+    ``gd.SoftmaxRegression`` follow exactly this contract, and so can a network written
+    by hand in numpy (keep its weights in one flat vector and unpack it inside
+    ``loss_and_grad``). ``X`` and ``y`` only need the same number of rows: a batch is
+    ``X[idx], y[idx]``.
+
+    **The loop.** Each epoch shuffles the rows (if ``shuffle``), cuts them into batches of
     ``batch_size`` (the last one may be smaller) and, for each batch, computes the loss and
     gradient there and sets ``params = optimizer.step(params, grad)``. With a ``schedule``,
     ``optimizer.lr = schedule(t)`` before step ``t = 0, 1, ...`` (counted across epochs).
@@ -579,8 +698,16 @@ def fit(
     loss or the parameters stop being finite. ``model.params`` is set to the final
     parameters at the end (unless they are not finite).
 
+    **Validation and early stopping.** With ``validation=(X_val, y_val)`` the loss on that
+    data is recorded before training and after every epoch (``History.val_losses``), and
+    ``History.best_epoch`` is the epoch where it was lowest. With ``patience=p`` as well,
+    training stops with status ``"early_stopped"`` once the validation loss has not
+    improved for ``p`` epochs, and (``restore_best=True``, the default) the model ends
+    with the parameters of its best epoch.
+
     Args:
-        model: e.g. ``gd.LinearRegression(n_features=1)`` (its ``params`` are the start).
+        model: e.g. ``gd.LinearRegression(n_features=1)``, or any object following the
+            contract above (its ``params`` are the start).
         X, y: training data.
         optimizer: any gdcore optimizer, e.g. ``gd.GradientDescent(lr=0.1)``.
         epochs: number of passes over the data, ``>= 0``.
@@ -590,6 +717,10 @@ def fit(
         shuffle: reshuffle the rows every epoch.
         seed: seed of the shuffles.
         clip_norm: maximum gradient norm, ``> 0``, or ``None``.
+        validation: ``(X_val, y_val)``, data the model is evaluated on but not trained on.
+        patience: stop after this many epochs (``>= 1``) without a new best validation
+            loss; needs ``validation``.
+        restore_best: with ``patience``, end with the best epoch's parameters.
 
     Example:
         >>> import gdcore as gd
@@ -598,72 +729,128 @@ def fit(
         ...              epochs=5, batch_size=1)
         >>> sgd.n_steps, bool(sgd.losses[-1] < sgd.losses[0] / 10)
         (1000, True)
-    """
-    if not callable(getattr(model, "_loss_grad", None)) or not hasattr(model, "params"):
-        raise TypeError(
-            f"model must be a gdcore model such as gd.LinearRegression(...), got {model!r}"
-        )
-    if not (callable(getattr(optimizer, "step", None)) and hasattr(optimizer, "lr")):
-        raise TypeError(
-            f"optimizer must be an optimizer object like gd.Adam(lr=0.01), got {optimizer!r}"
-        )
-    X, y = model._check(X, y)
-    n = X.shape[0]
-    epochs = check_int("epochs", epochs)
-    bs = n if batch_size is None else min(check_int("batch_size", batch_size, minimum=1), n)
-    if schedule is not None and not callable(schedule):
-        raise TypeError(f"schedule must be a callable t -> lr (like gd.StepLR), got {schedule!r}")
-    if not isinstance(shuffle, bool):
-        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
-    rng = np.random.default_rng(check_int("seed", seed))
-    cn = None if clip_norm is None else check_positive("clip_norm", clip_norm)
 
+        A model written by hand: a line :math:`\\hat y = a x + b` with the mean squared
+        error, its gradient worked out on paper.
+
+        >>> import numpy as np
+        >>> class Line:
+        ...     def __init__(self):
+        ...         self.params = np.zeros(2)                      # [a, b]
+        ...     def loss_and_grad(self, X, y, params):
+        ...         a, b = params
+        ...         r = a * X[:, 0] + b - y                        # residuals
+        ...         grad = np.array([2 * np.mean(r * X[:, 0]), 2 * np.mean(r)])
+        ...         return np.mean(r * r), grad
+        >>> X, y, w, b = gd.make_regression(n_samples=300, noise=0.5, seed=1)
+        >>> line = Line()
+        >>> h = gd.fit(line, X[:200], y[:200], gd.Adam(lr=0.1), epochs=500, batch_size=20,
+        ...            validation=(X[200:], y[200:]), patience=5)
+        >>> h.status, h.best_epoch == h.epochs - 5
+        ('early_stopped', True)
+        >>> bool(np.allclose(line.params, [w[0], b], atol=0.2))
+        True
+    """
+    epochs, cn, validation, patience = _check_fit_options(
+        optimizer, epochs, schedule, shuffle, seed, clip_norm, validation, patience,
+        restore_best,
+    )
+    params = _check_model(model)
+    X, y = _rows("X and y", X, y)
+    n = len(X)
+    bs = n if batch_size is None else min(check_int("batch_size", batch_size, minimum=1), n)
+    run = _FitRun(model, X, y, optimizer, bs, schedule, cn, validation)
     if callable(getattr(optimizer, "reset", None)):
         optimizer.reset()
     lr_start = optimizer.lr
-    params = model.params.astype(float, copy=True)
-    steps_per_epoch = math.ceil(n / bs)
-    step_losses = np.empty(epochs * steps_per_epoch)
-    lrs = np.empty(epochs * steps_per_epoch)
-    losses = [model._loss_grad(X, y, params)[0]]
-    status = "max_steps"
-    t = 0
+    rng = np.random.default_rng(check_int("seed", seed))
+    run.record_epoch(params)
     try:
         with np.errstate(all="ignore"):
-            for _ in range(epochs):
+            for epoch in range(1, epochs + 1):
                 order = rng.permutation(n) if shuffle else np.arange(n)
-                for start in range(0, n, bs):
-                    idx = order[start : start + bs]
-                    loss, grad = model._loss_grad(X[idx], y[idx], params)
-                    if not (math.isfinite(loss) and np.all(np.isfinite(grad))):
-                        status = "diverged"
-                        break
-                    step_losses[t] = loss
-                    if schedule is not None:
-                        optimizer.lr = _check_schedule_value(schedule(t), t)
-                    lrs[t] = optimizer.lr
-                    if cn is not None:
-                        grad = _clip_norm(grad, cn)
-                    params = np.asarray(optimizer.step(params, grad), dtype=float)
-                    t += 1
-                    if not np.all(np.isfinite(params)):
-                        status = "diverged"
-                        break
-                finite = bool(np.all(np.isfinite(params)))
-                losses.append(model._loss_grad(X, y, params)[0] if finite else math.inf)
-                if not math.isfinite(losses[-1]):
-                    status = "diverged"
-                if status == "diverged":
+                params = run.epoch(params, order)
+                run.record_epoch(params)
+                if run.status == "diverged":
+                    break
+                if patience is not None and epoch - run.best_epoch >= patience:
+                    run.stop("early_stopped", f"validation loss did not improve for "
+                             f"{patience} epochs after epoch {run.best_epoch}")
                     break
     finally:
         if schedule is not None:
             optimizer.lr = lr_start
-    step_losses, lrs = step_losses[:t], lrs[:t]
-    if np.all(np.isfinite(params)):
-        model.params = params
-    kind = "batch GD" if bs == n else ("SGD" if bs == 1 else f"mini-batch {bs}")
-    label = f"{getattr(optimizer, 'name', type(optimizer).__name__)}, {kind}"
-    return History(
-        losses=np.array(losses, dtype=float), step_losses=step_losses.copy(), lrs=lrs.copy(),
-        params=params.copy(), batch_size=bs, status=status, label=label,
-    )
+    if patience is not None and restore_best:
+        params = run.best_params
+    return run.history(params, epochs)
+
+
+class _FitRun:
+    """The bookkeeping of one :func:`fit` run: the records, the status, the best epoch."""
+
+    def __init__(self, model, X, y, optimizer, bs, schedule, cn, validation) -> None:
+        self.model, self.X, self.y, self.optimizer = model, X, y, optimizer
+        self.bs, self.schedule, self.cn, self.validation = bs, schedule, cn, validation
+        self.losses: list[float] = []
+        self.val_losses: list[float] = []
+        self.step_losses: list[float] = []
+        self.lrs: list[float] = []
+        self.status, self.message = "max_steps", ""
+        self.best_epoch, self.best_params = 0, None
+
+    def stop(self, status: str, message: str) -> None:
+        self.status, self.message = status, message
+
+    def epoch(self, params: np.ndarray, order: np.ndarray) -> np.ndarray:
+        """One pass over the rows in ``order``, one optimizer step per batch."""
+        model, X, y, optimizer, schedule = self.model, self.X, self.y, self.optimizer, self.schedule
+        for start in range(0, len(order), self.bs):
+            idx = order[start : start + self.bs]
+            loss, grad = _loss_grad(model, X[idx], y[idx], params)
+            t = len(self.step_losses)
+            if not (math.isfinite(loss) and np.all(np.isfinite(grad))):
+                self.stop("diverged", f"the batch loss or gradient is not finite at step {t}")
+                break
+            self.step_losses.append(loss)
+            if schedule is not None:
+                optimizer.lr = _check_schedule_value(schedule(t), t)
+            self.lrs.append(optimizer.lr)
+            if self.cn is not None:
+                grad = _clip_norm(grad, self.cn)
+            params = np.asarray(optimizer.step(params, grad), dtype=float)
+            if not np.all(np.isfinite(params)):
+                self.stop("diverged", f"the parameters are not finite after step {t}")
+                break
+        return params
+
+    def record_epoch(self, params: np.ndarray) -> None:
+        """The training (and validation) loss at ``params``, at the end of an epoch."""
+        finite = bool(np.all(np.isfinite(params)))
+        loss = _loss_grad(self.model, self.X, self.y, params)[0] if finite else math.inf
+        self.losses.append(loss)
+        epoch = len(self.losses) - 1
+        if epoch > 0 and not math.isfinite(loss) and self.status != "diverged":
+            self.stop("diverged", f"the training loss is {loss} after epoch {epoch}")
+        if self.validation is not None:
+            val = _loss_grad(self.model, *self.validation, params)[0] if finite else math.inf
+            self.val_losses.append(val)
+            if self.best_params is None or val < self.val_losses[self.best_epoch]:
+                self.best_epoch, self.best_params = len(self.val_losses) - 1, params.copy()
+
+    def history(self, params: np.ndarray, epochs: int) -> History:
+        if np.all(np.isfinite(params)):
+            self.model.params = params
+        if self.status == "max_steps":
+            self.message = f"ran all {epochs} epochs"
+        n = len(self.X)
+        kind = "batch GD" if self.bs == n else ("SGD" if self.bs == 1 else f"mini-batch {self.bs}")
+        name = getattr(self.optimizer, "name", type(self.optimizer).__name__)
+        return History(
+            losses=np.array(self.losses, dtype=float),
+            step_losses=np.array(self.step_losses, dtype=float),
+            lrs=np.array(self.lrs, dtype=float), params=params.copy(), batch_size=self.bs,
+            status=self.status, label=f"{name}, {kind}",
+            val_losses=np.array(self.val_losses, dtype=float),
+            best_epoch=self.best_epoch if self.validation is not None else None,
+            message=self.message,
+        )

@@ -232,3 +232,173 @@ def test_fit_schedule_clipping_seed_and_divergence():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# ----------------------------------------------------------------- the public model contract
+
+
+class TinyMLP:
+    """A one-hidden-layer tanh network written by hand, as a student would: fit's contract
+    is only ``params`` and ``loss_and_grad(X, y, params)``."""
+
+    def __init__(self, n_in=1, n_hidden=8, seed=0):
+        self.shapes = [(n_in, n_hidden), (n_hidden,), (n_hidden,), ()]
+        rng = np.random.default_rng(seed)
+        sizes = [int(np.prod(s)) for s in self.shapes]
+        self.params = rng.normal(0, 0.5, sum(sizes))
+        self.sizes = sizes
+
+    def unpack(self, params):
+        out, start = [], 0
+        for shape, size in zip(self.shapes, self.sizes, strict=True):
+            out.append(params[start : start + size].reshape(shape))
+            start += size
+        return out
+
+    def loss_and_grad(self, X, y, params):
+        W1, b1, w2, b2 = self.unpack(params)
+        h = np.tanh(X @ W1 + b1)
+        r = h @ w2 + b2 - y
+        n = len(y)
+        dpred = 2 * r / n
+        dh = np.outer(dpred, w2) * (1 - h * h)
+        grad = np.concatenate([(X.T @ dh).ravel(), dh.sum(0), h.T @ dpred, [dpred.sum()]])
+        return np.mean(r * r), grad
+
+
+def _wave(n, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, (n, 1))
+    return X, np.sin(2 * X[:, 0]) + rng.normal(0, 0.1, n)
+
+
+def test_hand_written_model_trains_with_fit():
+    model = TinyMLP()
+    X, y = _wave(64, 0)
+    numeric = gd.central_difference(lambda p: model.loss_and_grad(X, y, p)[0], model.params)
+    assert np.allclose(model.loss_and_grad(X, y, model.params)[1], numeric, atol=1e-7)
+    start = model.params.copy()
+    for batch_size in (None, 1, 16):
+        model.params = start.copy()
+        h = gd.fit(model, X, y, gd.Adam(lr=0.02), epochs=60, batch_size=batch_size, seed=3)
+        assert h.status == "max_steps" and h.losses[-1] < h.losses[0] / 3
+        assert np.array_equal(model.params, h.params)
+        assert h.loss == model.loss_and_grad(X, y, model.params)[0]
+        assert h.val_losses.shape == (0,) and h.best_epoch is None
+    # a numpy-float loss and a list gradient are accepted (converted), results identical
+    class Loose(TinyMLP):
+        def loss_and_grad(self, X, y, params):
+            loss, grad = super().loss_and_grad(X, y, params)
+            return np.float64(loss), grad.tolist()
+
+    a = gd.fit(TinyMLP(), X, y, gd.Adam(lr=0.02), epochs=3, batch_size=8)
+    b = gd.fit(Loose(), X, y, gd.Adam(lr=0.02), epochs=3, batch_size=8)
+    assert np.array_equal(a.step_losses, b.step_losses) and np.array_equal(a.params, b.params)
+
+
+class Slope:
+    """y = p x with one parameter: trained towards p = 2 while the validation data says p = 1."""
+
+    def __init__(self):
+        self.params = np.zeros(1)
+
+    def loss_and_grad(self, X, y, params):
+        r = params[0] * X - y
+        return float(np.mean(r * r)), np.array([2 * np.mean(r * X)])
+
+
+def test_validation_and_early_stopping_restore_the_best_epoch():
+    X = np.linspace(0.5, 1.5, 20)
+    train, val = (X, 2 * X), (X, 1 * X)
+    opt = gd.GradientDescent(lr=0.02)
+    full = gd.fit(Slope(), *train, opt, epochs=200, validation=val)
+    assert full.status == "max_steps" and full.val_losses.shape == (201,)
+    best = int(np.argmin(full.val_losses))
+    assert full.best_epoch == best and 0 < best < 200
+    assert full.val_losses[best + 1] > full.val_losses[best]  # it really got worse
+    assert full.params[0] == pytest.approx(2.0, abs=1e-3)  # no patience: no restore
+    # the same run with patience stops `patience` epochs after the best one
+    model = Slope()
+    h = gd.fit(model, *train, opt, epochs=200, validation=val, patience=4)
+    assert h.status == "early_stopped" and h.epochs == best + 4 and h.best_epoch == best
+    assert np.array_equal(h.val_losses, full.val_losses[: best + 5])
+    assert np.array_equal(h.losses, full.losses[: best + 5])
+    again = gd.fit(Slope(), *train, opt, epochs=best)  # the best epoch's parameters
+    assert np.array_equal(model.params, again.params) and np.array_equal(h.params, again.params)
+    assert "did not improve for 4 epochs" in h.message and "validation loss" in h.summary()
+    kept = gd.fit(model := Slope(), *train, opt, epochs=200, validation=val, patience=4,
+                  restore_best=False)
+    assert np.array_equal(model.params, gd.fit(Slope(), *train, opt, epochs=best + 4).params)
+    assert kept.status == "early_stopped"
+    # the built-in models take a validation set too
+    Xr, yr, _, _ = gd.make_regression(n_samples=80, noise=0.5, seed=2)
+    lin = gd.fit(gd.LinearRegression(), Xr[:60], yr[:60], gd.Adam(lr=0.1), epochs=20,
+                 validation=(Xr[60:], yr[60:]))
+    assert lin.val_losses[-1] < lin.val_losses[0] and lin.message == "ran all 20 epochs"
+
+
+@pytest.mark.parametrize(
+    "model, error, match",
+    [
+        (object(), TypeError, "loss_and_grad"),
+        (type("NoParams", (), {"loss_and_grad": lambda self, X, y, p: (0.0, p)})(), TypeError,
+         "params"),
+    ],
+)
+def test_fit_names_the_model_contract(model, error, match):
+    with pytest.raises(error, match=match):
+        gd.fit(model, [[1.0]], [1.0], gd.Adam(), 1)
+
+
+class Returns(Slope):
+    def __init__(self, value):
+        super().__init__()
+        self.value = value
+
+    def loss_and_grad(self, X, y, params):
+        return self.value
+
+
+@pytest.mark.parametrize(
+    "value, error, match",
+    [
+        (1.0, TypeError, "pair"),
+        (("a", np.zeros(1)), TypeError, "real number as the loss"),
+        (("1.5", np.zeros(1)), TypeError, "real number as the loss"),
+        ((True, np.zeros(1)), TypeError, "real number as the loss"),
+        ((1 + 2j, np.zeros(1)), TypeError, "real number"),
+        ((None, np.zeros(1)), TypeError, "real number as the loss"),
+        ((np.zeros(3), np.zeros(1)), TypeError, "real number"),
+        ((1.0, np.zeros(2)), ValueError, "shape of params"),
+    ],
+)
+def test_fit_checks_what_loss_and_grad_returns(value, error, match):
+    with pytest.raises(error, match=match):
+        gd.fit(Returns(value), [1.0, 2.0], [1.0, 2.0], gd.Adam(), 1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(patience=3), ValueError, "patience needs a validation set"),
+        (dict(validation=([1.0], [1.0]), patience=0), ValueError, "patience"),
+        (dict(validation="val"), TypeError, "validation must be a pair"),
+        (dict(validation=([1.0, 2.0], [1.0])), ValueError, "validation X_val and y_val"),
+        (dict(validation=([1.0], [1.0]), restore_best="yes"), TypeError, "restore_best"),
+    ],
+)
+def test_fit_checks_validation_options(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        gd.fit(Slope(), [1.0, 2.0], [1.0, 2.0], gd.Adam(), 1, **kwargs)
+
+
+def test_fit_checks_data_rows_and_params():
+    with pytest.raises(ValueError, match="same non-zero number of rows"):
+        gd.fit(Slope(), [1.0, 2.0], [1.0], gd.Adam(), 1)
+    bad = Slope()
+    bad.params = np.array([np.nan])
+    with pytest.raises(ValueError, match="finite 1-D"):
+        gd.fit(bad, [1.0], [1.0], gd.Adam(), 1)
+    bad.params = "ab"
+    with pytest.raises(TypeError, match="1-D array of numbers"):
+        gd.fit(bad, [1.0], [1.0], gd.Adam(), 1)

@@ -17,7 +17,15 @@ import numpy as np
 
 from gdcore._checks import check_in_range, check_int, check_nonnegative, check_positive
 
-__all__ = ["make_regression", "make_classification", "train_test_split", "standardize"]
+__all__ = [
+    "make_regression",
+    "make_classification",
+    "make_moons",
+    "make_circles",
+    "make_spirals",
+    "train_test_split",
+    "standardize",
+]
 
 
 def make_regression(
@@ -106,6 +114,143 @@ def make_classification(
     y = rng.permutation(np.arange(n) % k)
     X = centres[y] + spread * rng.standard_normal((n, p))
     return X, y.astype(np.int64)
+
+
+def _labels(n: int, k: int) -> np.ndarray:
+    """Sorted balanced labels ``0 .. k-1`` (sizes differ by at most one, the first larger)."""
+    return np.sort(np.arange(n) % k).astype(np.int64)
+
+
+def _angles(y: np.ndarray, stop: float, endpoint: bool) -> np.ndarray:
+    """Evenly spaced angles in ``[0, stop]`` within each class of the sorted labels ``y``."""
+    return np.concatenate([np.linspace(0.0, stop, int(np.sum(y == c)), endpoint=endpoint)
+                           for c in range(int(y.max()) + 1)])
+
+
+def _shuffled(
+    rng: np.random.Generator, X: np.ndarray, y: np.ndarray, noise: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add normal noise of standard deviation ``noise`` to ``X`` and shuffle the rows."""
+    X = X + noise * rng.standard_normal(X.shape)
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+def make_moons(
+    n_samples: int = 200, noise: float = 0.1, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Two interleaving half circles: a 2-D binary problem no straight line separates.
+
+    Class 0 lies on the upper half circle :math:`(\cos t, \sin t)` and class 1 on the
+    lower one :math:`(1 - \cos t, \tfrac12 - \sin t)`, for :math:`t` evenly spaced in
+    :math:`[0, \pi]`; normal noise of standard deviation ``noise`` is added to both
+    coordinates (the layout of scikit-learn's ``make_moons``). As in
+    :func:`make_classification`, classes are balanced (sizes differ by at most one) and
+    rows are shuffled.
+
+    Args:
+        n_samples: number of rows, ``>= 2``.
+        noise: standard deviation of the noise, ``>= 0``.
+        seed: random seed.
+
+    Returns:
+        ``(X, y)``: ``X`` of shape ``(n, 2)``, integer labels ``y`` in ``{0, 1}``.
+
+    Example:
+        >>> import gdcore as gd
+        >>> X, y = gd.make_moons(n_samples=200, noise=0.1, seed=0)
+        >>> X.shape, sorted(set(y.tolist())), int((y == 1).sum())
+        ((200, 2), [0, 1], 100)
+    """
+    n = check_int("n_samples", n_samples, minimum=2)
+    noise = check_nonnegative("noise", noise)
+    rng = np.random.default_rng(check_int("seed", seed))
+    y = _labels(n, 2)
+    t = _angles(y, np.pi, endpoint=True)
+    upper = np.stack([np.cos(t), np.sin(t)], axis=1)
+    lower = np.stack([1.0 - np.cos(t), 0.5 - np.sin(t)], axis=1)
+    X = np.where(y[:, None] == 0, upper, lower)
+    return _shuffled(rng, X, y, noise)
+
+
+def make_circles(
+    n_samples: int = 200, noise: float = 0.1, factor: float = 0.5, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""A small circle inside a large one: class 1 is surrounded by class 0.
+
+    Class 0 lies on the unit circle and class 1 on the circle of radius ``factor``, at
+    evenly spaced angles, with normal noise of standard deviation ``noise`` on both
+    coordinates; classes are balanced and rows are shuffled. A linear classifier does
+    little better than guessing; adding the feature :math:`x_1^2 + x_2^2` (or using a
+    small neural network) separates the classes.
+
+    Args:
+        n_samples: number of rows, ``>= 2``.
+        noise: standard deviation of the noise, ``>= 0``.
+        factor: radius of the inner circle, in ``(0, 1)``.
+        seed: random seed.
+
+    Returns:
+        ``(X, y)``: ``X`` of shape ``(n, 2)``, integer labels ``y`` in ``{0, 1}``.
+
+    Example:
+        >>> import gdcore as gd
+        >>> import numpy as np
+        >>> X, y = gd.make_circles(n_samples=100, noise=0.0, factor=0.5)
+        >>> np.hypot(X[y == 1, 0], X[y == 1, 1]).round(6).max()
+        np.float64(0.5)
+    """
+    n = check_int("n_samples", n_samples, minimum=2)
+    noise = check_nonnegative("noise", noise)
+    factor = check_in_range("factor", factor, 0.0, 1.0, low_open=True, high_open=True)
+    rng = np.random.default_rng(check_int("seed", seed))
+    y = _labels(n, 2)
+    t = _angles(y, 2.0 * np.pi, endpoint=False)
+    radius = np.where(y == 0, 1.0, factor)
+    X = radius[:, None] * np.stack([np.cos(t), np.sin(t)], axis=1)
+    return _shuffled(rng, X, y, noise)
+
+
+def make_spirals(
+    n_samples: int = 200, noise: float = 0.05, turns: float = 1.0, n_classes: int = 2,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Interleaved spiral arms, one per class: a hard non-linear 2-D problem.
+
+    Arm :math:`k` holds the points :math:`r\,(\cos\phi, \sin\phi)` with radius :math:`r`
+    evenly spaced in :math:`[0.05, 1]` and angle :math:`\phi = 2\pi (k / K + \text{turns}
+    \cdot r)` for :math:`K` classes; normal noise of standard deviation ``noise`` is
+    added to both coordinates; classes are balanced and rows are shuffled (the data set of
+    CS231n's neural-network case study).
+
+    Args:
+        n_samples: number of rows, ``>= n_classes``.
+        noise: standard deviation of the noise, ``>= 0``.
+        turns: how many times each arm winds around the centre, ``> 0``.
+        n_classes: number of arms (classes), ``>= 2``.
+        seed: random seed.
+
+    Returns:
+        ``(X, y)``: ``X`` of shape ``(n, 2)``, integer labels ``y`` in ``0 .. k-1``.
+
+    Example:
+        >>> import gdcore as gd
+        >>> X, y = gd.make_spirals(n_samples=300, n_classes=3, seed=0)
+        >>> X.shape, sorted(set(y.tolist())), int((y == 2).sum())
+        ((300, 2), [0, 1, 2], 100)
+    """
+    n = check_int("n_samples", n_samples, minimum=1)
+    k = check_int("n_classes", n_classes, minimum=2)
+    if n < k:
+        raise ValueError(f"n_samples must be >= n_classes ({k}), got {n}")
+    noise = check_nonnegative("noise", noise)
+    turns = check_positive("turns", turns)
+    rng = np.random.default_rng(check_int("seed", seed))
+    y = _labels(n, k)
+    r = 0.05 + 0.95 * _angles(y, 1.0, endpoint=True)
+    phi = 2.0 * np.pi * (y / k + turns * r)
+    X = r[:, None] * np.stack([np.cos(phi), np.sin(phi)], axis=1)
+    return _shuffled(rng, X, y, noise)
 
 
 def train_test_split(

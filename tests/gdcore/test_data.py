@@ -87,3 +87,72 @@ def test_standardize():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- non-linear sets
+
+
+def _linear_accuracy(X, y):
+    """Training accuracy of the least-squares linear classifier sign(w . [x, 1])."""
+    A = np.column_stack([X, np.ones(len(X))])
+    w = np.linalg.lstsq(A, 2.0 * y - 1.0, rcond=None)[0]
+    return float(np.mean((A @ w > 0) == (y == 1)))
+
+
+@pytest.mark.parametrize("make", [gd.make_moons, gd.make_circles, gd.make_spirals])
+def test_nonlinear_sets_are_seeded_balanced_and_shuffled(make):
+    X, y = make(n_samples=201, seed=3)
+    assert X.shape == (201, 2) and X.dtype == float and y.dtype == np.int64
+    assert np.bincount(y).tolist() == [101, 100]
+    X2, y2 = make(n_samples=201, seed=3)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)
+    X3, _ = make(n_samples=201, seed=4)
+    assert not np.array_equal(X, X3)
+    assert 40 < int(np.sum(y[:100] == 0)) < 60  # shuffled: not all class 0 first
+
+
+def test_moons_lie_on_two_half_circles():
+    X, y = gd.make_moons(n_samples=100, noise=0.0)
+    upper, lower = X[y == 0], X[y == 1]
+    np.testing.assert_allclose(np.hypot(*upper.T), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(np.hypot(lower[:, 0] - 1.0, lower[:, 1] - 0.5), 1.0, rtol=1e-12)
+    assert upper[:, 1].min() >= -1e-12 and lower[:, 1].max() <= 0.5 + 1e-12
+    noisy, _ = gd.make_moons(n_samples=100, noise=0.1)
+    assert 0.07 < float(np.std(noisy - X)) < 0.13  # X and noisy share the shuffle
+
+
+def test_no_straight_line_separates_them():
+    moons = _linear_accuracy(*gd.make_moons(n_samples=400, noise=0.1))
+    circles = _linear_accuracy(*gd.make_circles(n_samples=400, noise=0.05))
+    spirals = _linear_accuracy(*gd.make_spirals(n_samples=400))
+    assert moons < 0.92 and circles < 0.6 and spirals < 0.65
+    X, y = gd.make_circles(n_samples=400, noise=0.05)
+    radial = np.column_stack([X, (X**2).sum(axis=1)])  # one quadratic feature is enough
+    assert _linear_accuracy(radial, y) > 0.99
+
+
+def test_spirals_have_one_arm_per_class():
+    X, y = gd.make_spirals(n_samples=300, n_classes=3, noise=0.0, turns=1.0)
+    assert np.bincount(y).tolist() == [100, 100, 100]
+    r = np.hypot(*X.T)
+    for c in range(3):
+        arm = np.sort(r[y == c])
+        np.testing.assert_allclose(arm, np.linspace(0.05, 1.0, 100), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: gd.make_moons(n_samples=1), ValueError, "n_samples must be >= 2"),
+        (lambda: gd.make_moons(noise=-0.1), ValueError, "noise must be >= 0"),
+        (lambda: gd.make_moons(seed=1.5), TypeError, "seed must be a whole number"),
+        (lambda: gd.make_circles(factor=1.0), ValueError, r"factor must be in \(0, 1\)"),
+        (lambda: gd.make_circles(factor=0), ValueError, "factor must be in"),
+        (lambda: gd.make_spirals(turns=0), ValueError, "turns must be > 0"),
+        (lambda: gd.make_spirals(n_samples=2, n_classes=3), ValueError, "n_samples must be >="),
+        (lambda: gd.make_spirals(n_classes=1), ValueError, "n_classes must be >= 2"),
+    ],
+)
+def test_nonlinear_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -12,7 +12,8 @@ Modules: ``optim`` (optimizers), ``schedules`` (learning-rate schedules), ``clip
 (gradient clipping), ``loop`` (``minimize``, ``Trajectory``), ``landscape`` (2-D test
 functions), ``dart`` (the projectile loss), ``derivatives`` (finite differences),
 ``second_order`` (Newton, line search), ``search`` (random search), ``data`` and ``train``
-(small data sets, models, ``fit``), ``explore`` (the data behind the
+(small data sets, models, ``fit``), ``protocols`` (what an objective, an optimizer and a
+model are, as ``typing.Protocol`` classes), ``explore`` (the data behind the
 site's optimizer explorer) and ``plot`` (matplotlib figures; imported on demand).
 """
 
@@ -24,6 +25,7 @@ from gdcore.explore import *  # noqa: F403
 from gdcore.landscape import *  # noqa: F403
 from gdcore.loop import *  # noqa: F403
 from gdcore.optim import *  # noqa: F403
+from gdcore.protocols import *  # noqa: F403
 from gdcore.schedules import *  # noqa: F403
 from gdcore.search import *  # noqa: F403
 from gdcore.second_order import *  # noqa: F403

@@ -27,6 +27,7 @@ import numpy as np
 
 from gdcore._checks import check_int, check_positive
 from gdcore.clip import _clip_norm
+from gdcore.protocols import Model, OptimizerLike
 from gdcore.schedules import _check_schedule_value
 
 __all__ = [
@@ -658,10 +659,10 @@ def _check_fit_options(
 
 
 def fit(
-    model: Any,
+    model: Model,
     X: Any,
     y: Any,
-    optimizer: Any,
+    optimizer: OptimizerLike,
     epochs: int,
     batch_size: int | None = None,
     schedule: Any = None,

@@ -24,13 +24,14 @@ look best on a logarithmic scale).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from gdcore._checks import check_int, check_number, check_positive
 
 __all__ = [
+    "CriticalPoints",
     "Landscape",
     "Quadratic",
     "Bowl",
@@ -69,6 +70,43 @@ def _as_points(x: Any) -> np.ndarray:
     return arr
 
 
+class CriticalPoints(NamedTuple):
+    """Every critical point (``grad f = 0``) of a landscape, by kind; each an array ``(k, d)``.
+
+    ``minima`` holds the local minima (the global ones included), ``saddles`` the points
+    where the Hessian has eigenvalues of both signs and ``maxima`` the local maxima.
+
+    Example:
+        >>> import gdcore as gd
+        >>> cp = gd.Himmelblau().critical_points()
+        >>> len(cp.minima), len(cp.saddles), len(cp.maxima)
+        (4, 4, 1)
+        >>> cp.maxima.round(6).tolist()
+        [[-0.270845, -0.923039]]
+    """
+
+    minima: np.ndarray
+    saddles: np.ndarray
+    maxima: np.ndarray
+
+    def kinds(self) -> list[tuple[str, np.ndarray]]:
+        """``[("minimum", p), ..., ("saddle", p), ..., ("maximum", p), ...]``, one per point.
+
+        Example:
+            >>> import gdcore as gd
+            >>> [kind for kind, p in gd.Saddle().critical_points().kinds()]
+            ['saddle']
+        """
+        return [(kind, p) for kind, points in
+                zip(("minimum", "saddle", "maximum"), self, strict=True) for p in points]
+
+
+def _critical(d: int = 2, minima: Any = (), saddles: Any = (), maxima: Any = ()) -> CriticalPoints:
+    """A :class:`CriticalPoints` of fresh float arrays of shape ``(k, d)``."""
+    return CriticalPoints(*(np.array(p, dtype=float).reshape(-1, d)
+                            for p in (minima, saddles, maxima)))
+
+
 class Landscape:
     """Base class of the 2-D test functions: subclasses define the formula once.
 
@@ -97,8 +135,13 @@ class Landscape:
     domain: Domain = ((-5.0, 5.0), (-5.0, 5.0))
     log_levels: bool = False
     minima: np.ndarray = np.empty((0, 2))
-    #: Known saddle points (only the saddle landscape lists one).
+    #: Known saddle points (only the saddle landscape lists one; :meth:`critical_points`
+    #: lists every saddle of the landscapes that know them).
     saddle_points: np.ndarray = np.empty((0, 2))
+    #: Every critical point, for :meth:`critical_points` (``None``: not listed).
+    _critical_points: CriticalPoints | None = None
+    #: Both axes are in the same units, so plots draw them at the same scale.
+    equal_aspect: bool = True
     #: Stacked points in, stacked values out (used by random search and plots).
     vectorized: bool = True
 
@@ -193,6 +236,23 @@ class Landscape:
         out += 0.0
         return out
 
+    def critical_points(self) -> CriticalPoints | None:
+        """Every point where the gradient vanishes, sorted into minima, saddles and maxima.
+
+        The points are exact to rounding (solved in closed form or polished by Newton's
+        method until the gradient is zero to machine precision) and all lie inside
+        ``domain``. ``None`` when the landscape does not list them: Rastrigin and Ackley
+        have hundreds in their plot box, one in every ripple.
+
+        Example:
+            >>> import gdcore as gd
+            >>> cp = gd.SixHumpCamel().critical_points()
+            >>> len(cp.minima), len(cp.saddles), len(cp.maxima)
+            (6, 7, 2)
+        """
+        cp = self._critical_points
+        return None if cp is None else CriticalPoints(*(p.copy() for p in cp))
+
     @property
     def min_value(self) -> float:
         """The loss at the known global minimizers (``nan`` when there are none)."""
@@ -256,6 +316,22 @@ class Quadratic(Landscape):
             self.minima = np.linalg.solve(A, b).reshape(1, n)
         else:
             self.minima = np.empty((0, n))
+
+    def critical_points(self) -> CriticalPoints | None:
+        """The one critical point ``A^{-1} b``, a minimum, saddle or maximum by the signs of
+        ``A``'s eigenvalues; ``None`` when ``A`` is singular (a line of them, or none).
+
+        Example:
+            >>> import gdcore as gd
+            >>> gd.Quadratic([[1.0, 0.0], [0.0, -1.0]], b=[1.0, 1.0]).critical_points().saddles
+            array([[ 1., -1.]])
+        """
+        eig = self.eigenvalues
+        if np.min(np.abs(eig)) <= 1e-12 * max(1.0, float(np.max(np.abs(eig)))):
+            return None
+        p = np.linalg.solve(self.A, self.b)
+        kind = "minima" if eig[0] > 0 else "maxima" if eig[-1] < 0 else "saddles"
+        return _critical(self.dim, **{kind: p})
 
     @property
     def eigenvalues(self) -> np.ndarray:
@@ -393,6 +469,8 @@ class Rosenbrock(Landscape):
         self.a = check_number("a", a)
         self.b = check_positive("b", b)
         self.minima = np.array([[self.a, self.a**2]])
+        # y = x^2 (second component of the gradient), then x = a: the only critical point.
+        self._critical_points = _critical(minima=self.minima)
         self.formula = rf"f(x, y) = ({self.a:g} - x)^2 + {self.b:g}\,(y - x^2)^2"
 
     def _params(self) -> dict[str, float]:
@@ -429,6 +507,9 @@ class Beale(Landscape):
     domain: Domain = ((-4.5, 4.5), (-4.5, 4.5))
     log_levels = True
     minima = np.array([[3.0, 0.5]])
+    _critical_points = _critical(
+        minima=minima, saddles=[[0.0, 1.0], [0.10053793732415837, -2.644513585023125]]
+    )
     _c = (1.5, 2.25, 2.625)
 
     def _value(self, x, y):
@@ -481,6 +562,16 @@ class Himmelblau(Landscape):
             [3.5844283403304917, -1.8481265269644034],
         ]
     )
+    _critical_points = _critical(
+        minima=minima,
+        saddles=[
+            [3.385154183607021, 0.07385187983774928],
+            [0.08667750455539634, 2.884254701174776],
+            [-3.0730257507643897, -0.08135304428796751],
+            [-0.12796134673068005, -1.9537149802445766],
+        ],
+        maxima=[[-0.2708445906673476, -0.9230385564799816]],
+    )
 
     def _value(self, x, y):
         return (x * x + y - 11.0) ** 2 + (x + y * y - 7.0) ** 2
@@ -511,6 +602,7 @@ class Booth(Landscape):
     formula = r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2"
     domain: Domain = ((-10.0, 10.0), (-10.0, 10.0))
     minima = np.array([[1.0, 3.0]])
+    _critical_points = _critical(minima=minima)
 
     def _value(self, x, y):
         return (x + 2.0 * y - 7.0) ** 2 + (2.0 * x + y - 5.0) ** 2
@@ -542,6 +634,7 @@ class Saddle(Landscape):
     formula = r"f(x, y) = x^2 - y^2"
     domain: Domain = ((-2.0, 2.0), (-2.0, 2.0))
     saddle_points = np.array([[0.0, 0.0]])
+    _critical_points = _critical(saddles=saddle_points)
 
     def _value(self, x, y):
         return x * x - y * y
@@ -672,6 +765,8 @@ class Ackley(Landscape):
 
 
 _ST_ROOT = -2.903534027771177  # the smallest root of 4t^3 - 32t + 5 = 0
+_ST_MAX = 0.1567312567803401  # the middle root: a maximum of each coordinate's term
+_ST_LOCAL = 2.7468027709908367  # the largest root: the other minimum of each term
 
 
 class StyblinskiTang(Landscape):
@@ -692,6 +787,15 @@ class StyblinskiTang(Landscape):
     formula = r"f(x, y) = \tfrac{1}{2}\left(x^4 - 16x^2 + 5x + y^4 - 16y^2 + 5y\right)"
     domain: Domain = ((-5.0, 5.0), (-5.0, 5.0))
     minima = np.array([[_ST_ROOT, _ST_ROOT]])
+    # One quartic per coordinate, whose derivative 2t^3 - 16t + 2.5 has three roots (two
+    # minima, one maximum): the critical points pair them up, min x min (minima), min x max
+    # (saddles) and max x max (the maximum).
+    _critical_points = _critical(
+        minima=[[a, b] for a in (_ST_ROOT, _ST_LOCAL) for b in (_ST_ROOT, _ST_LOCAL)],
+        saddles=[[_ST_ROOT, _ST_MAX], [_ST_MAX, _ST_ROOT], [_ST_LOCAL, _ST_MAX],
+                 [_ST_MAX, _ST_LOCAL]],
+        maxima=[[_ST_MAX, _ST_MAX]],
+    )
 
     def _value(self, x, y):
         return 0.5 * (x**4 - 16.0 * x * x + 5.0 * x + y**4 - 16.0 * y * y + 5.0 * y)
@@ -725,6 +829,19 @@ class SixHumpCamel(Landscape):
             [0.08984201310031807, -0.7126564030207396],
             [-0.08984201310031807, 0.7126564030207396],
         ]
+    )
+    # f(-x, -y) = f(x, y): the critical points come in mirror pairs, plus the origin.
+    _critical_points = _critical(
+        minima=[s * np.array(p) for p in ([0.08984201310031807, -0.7126564030207396],
+                                          [1.7036067149699812, -0.7960835686726251],
+                                          [1.6071047529201976, 0.5686514548841313])
+                for s in (1.0, -1.0)],
+        saddles=[[0.0, 0.0]] + [s * np.array(p) for p in (
+            [1.1092053368047863, -0.7682680925095398],
+            [1.2960702671671092, 0.6050843880386585],
+            [1.6380679841897785, 0.22867406904439405]) for s in (1.0, -1.0)],
+        maxima=[[1.2302298765166526, 0.16233458445899498],
+                [-1.2302298765166526, -0.16233458445899498]],
     )
 
     def _value(self, x, y):

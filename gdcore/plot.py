@@ -37,6 +37,7 @@ from gdcore.landscape import grid
 __all__ = [
     "PALETTE",
     "FIGSIZE",
+    "CRITICAL_MARKERS",
     "style",
     "set_alt",
     "get_alt",
@@ -254,62 +255,17 @@ def _domain_text(domain: Any) -> str:
 # --------------------------------------------------------------------------- contour
 
 
-def contour(
-    f: Any,
-    paths: Any = None,
-    ax: Any = None,
-    levels: int = 30,
-    log: bool | None = None,
-    show_minima: bool = True,
-    *,
-    n: int = 200,
-    domain: Any = None,
-    title: str | None = None,
-    legend: bool = True,
-) -> Figure:
-    """Contour lines of a 2-D function, with optimization paths drawn on top.
+#: How :func:`contour` marks each kind of critical point: marker, face colour, and the
+#: legend label for one point and for several.
+CRITICAL_MARKERS: dict[str, tuple[str, str, str, str]] = {
+    "minimum": ("o", "#F0E442", "local minimum", "local minima"),
+    "saddle": ("X", "#E69F00", "saddle point", "saddle points"),
+    "maximum": ("^", "#D55E00", "maximum", "maxima"),
+}
 
-    Args:
-        f: a 2-D landscape (or any function of ``[x, y]`` with a ``domain``).
-        paths: a :class:`~gdcore.loop.Trajectory`, an array of points ``(n, 2)``, a
-            ``TrajectoryBatch`` (drawn as thin lines), or a dict ``label -> `` any of these.
-        ax: draw into these axes instead of a new figure.
-        levels: number of contour levels, ``>= 2``.
-        log: space the levels logarithmically above the minimum (default
-            ``f.log_levels``): needed to see the valley of Rosenbrock or Beale.
-        show_minima: mark ``f.minima`` with stars.
-        n: grid points per axis.
-        domain: ``((xmin, xmax), (ymin, ymax))``; default ``f.domain``.
-        title: default: the landscape's name.
-        legend: show a legend when there are labelled paths.
 
-    Example:
-        >>> import gdcore as gd
-        >>> import gdcore.plot as gplot
-        >>> f = gd.landscapes["rosenbrock"]
-        >>> runs = {"GD": gd.minimize(f, gd.GradientDescent(lr=1e-3), [-1.5, 2.0], 300),
-        ...         "Adam": gd.minimize(f, gd.Adam(lr=0.05), [-1.5, 2.0], 300)}
-        >>> fig = gplot.contour(f, paths=runs)
-        >>> fig.axes[0].get_xlabel(), fig.axes[0].get_title()
-        ('x', 'Rosenbrock')
-    """
-    levels = check_int("levels", levels, minimum=2)
-    n = check_int("n", n, minimum=2)
-    if log is None:
-        log = bool(getattr(f, "log_levels", False))
-    if not isinstance(log, bool):
-        raise TypeError(f"log must be True, False or None, got {log!r}")
-    domain = domain if domain is not None else getattr(f, "domain", None)
-    X, Y, Z = grid(f, n=n, domain=domain)
-    domain = ((float(X[0, 0]), float(X[0, -1])), (float(Y[0, 0]), float(Y[-1, 0])))
-    runs = _runs(paths, "paths")
-    points = [(label, _path_points(label, run, 2)) for label, run in runs]
-
-    fig, axes, created = _new_axes(ax)
-    lv = _levels(Z, levels, log)
-    cmap = mpl.colormaps["viridis"]
-    shade = np.linspace(0.25, 0.95, len(lv)) if _state["dark"] else np.linspace(0.0, 0.85, len(lv))
-    axes.contour(X, Y, Z, levels=lv, colors=[cmap(s) for s in shade], linewidths=0.8)
+def _draw_paths(axes: Any, points: list[tuple[str, np.ndarray]]) -> list[str]:
+    """Draw each path (a batch as thin lines); return one description per path."""
     colors = _colors()
     described = []
     for i, (label, P) in enumerate(points):
@@ -326,27 +282,153 @@ def contour(
         described.append(
             f"{label} from {_pt(P[0])} to {_pt(P[-1])} in {len(P) - 1} steps"
         )
+    return described
+
+
+def _inside(points: np.ndarray, domain: Any) -> np.ndarray:
+    (x0, x1), (y0, y1) = domain
+    keep = (points[:, 0] >= x0) & (points[:, 0] <= x1) & (points[:, 1] >= y0)
+    return points[keep & (points[:, 1] <= y1)]
+
+
+def _draw_critical(axes: Any, f: Any, domain: Any, show_minima: bool,
+                   show_critical: bool) -> list[str]:
+    """Mark the global minima (stars) and the other critical points; describe them."""
     minima = np.asarray(getattr(f, "minima", np.empty((0, 2))), dtype=float).reshape(-1, 2)
+    finder = getattr(f, "critical_points", None)
+    cp = finder() if show_critical and callable(finder) else None
+    others = [] if cp is None else [
+        (kind, _inside(np.asarray(points, dtype=float).reshape(-1, 2), domain))
+        for kind, points in zip(("minimum", "saddle", "maximum"), cp, strict=True)
+    ]
+    if others:  # the global minima get their star, not a second marker
+        local = [p for p in others[0][1] if not any(np.allclose(p, m, atol=1e-9) for m in minima)]
+        others[0] = ("minimum", np.array(local).reshape(-1, 2))
+    described = []
     if show_minima and len(minima):
+        label = "global minima" if len(minima) > 1 else (
+            "global minimum" if others and len(others[0][1]) else "minimum")
         axes.plot(minima[:, 0], minima[:, 1], linestyle="none", marker="*", ms=13,
-                  color="#F0E442", mec=_fg(), mew=1.0, label="minimum", zorder=5)
+                  color="#F0E442", mec=_fg(), mew=1.0, label=label, zorder=5)
+        described.append("Global minim" + ("um" if len(minima) == 1 else "a") + " marked at "
+                         + ", ".join(_pt(m) for m in minima) + ".")
+    for kind, points in others:
+        if not len(points):
+            continue
+        marker, color, one, several = CRITICAL_MARKERS[kind]
+        label = one if len(points) == 1 else several
+        axes.plot(points[:, 0], points[:, 1], linestyle="none", marker=marker, ms=9,
+                  color=color, mec=_fg(), mew=1.0, label=label, zorder=5)
+        described.append(f"{len(points)} {label} marked at "
+                         + ", ".join(_pt(p) for p in points) + ".")
+    return described
+
+
+def _set_aspect(axes: Any, f: Any, aspect: Any) -> bool:
+    """Apply ``aspect`` (``None``: equal when ``f.equal_aspect``); whether it is equal."""
+    if aspect is None:
+        aspect = "equal" if getattr(f, "equal_aspect", False) else "auto"
+    if isinstance(aspect, bool) or not (
+        aspect in ("equal", "auto") or (isinstance(aspect, (int, float)) and aspect > 0)
+    ):
+        raise ValueError(f"aspect must be 'equal', 'auto', a number > 0 or None, got {aspect!r}")
+    axes.set_aspect(aspect, adjustable="box")
+    return aspect != "auto"
+
+
+def contour(
+    f: Any,
+    paths: Any = None,
+    ax: Any = None,
+    levels: int = 30,
+    log: bool | None = None,
+    show_minima: bool = True,
+    *,
+    n: int = 200,
+    domain: Any = None,
+    title: str | None = None,
+    legend: bool = True,
+    show_critical: bool = True,
+    aspect: str | float | None = None,
+) -> Figure:
+    """Contour lines of a 2-D function, with optimization paths drawn on top.
+
+    Args:
+        f: a 2-D landscape (or any function of ``[x, y]`` with a ``domain``).
+        paths: a :class:`~gdcore.loop.Trajectory`, an array of points ``(n, 2)``, a
+            ``TrajectoryBatch`` (drawn as thin lines), or a dict ``label -> `` any of these.
+        ax: draw into these axes instead of a new figure.
+        levels: number of contour levels, ``>= 2``.
+        log: space the levels logarithmically above the minimum (default
+            ``f.log_levels``): needed to see the valley of Rosenbrock or Beale.
+        show_minima: mark ``f.minima`` (the global minima) with stars.
+        n: grid points per axis.
+        domain: ``((xmin, xmax), (ymin, ymax))``; default ``f.domain``.
+        title: default: the landscape's name.
+        legend: show a legend when there are labelled paths or marked points.
+        show_critical: mark the other critical points of ``f.critical_points()`` inside
+            the plot (local minima, saddle points, maxima; see :data:`CRITICAL_MARKERS`).
+        aspect: ``"equal"`` (one unit is as long on both axes: circles look round and
+            right angles look right), ``"auto"`` (fill the axes), or a number (the height
+            of one y unit over one x unit). Default: ``"equal"`` when ``f.equal_aspect``
+            (every built-in landscape: both axes are parameters in the same units).
+
+    Example:
+        >>> import gdcore as gd
+        >>> import gdcore.plot as gplot
+        >>> f = gd.landscapes["rosenbrock"]
+        >>> runs = {"GD": gd.minimize(f, gd.GradientDescent(lr=1e-3), [-1.5, 2.0], 300),
+        ...         "Adam": gd.minimize(f, gd.Adam(lr=0.05), [-1.5, 2.0], 300)}
+        >>> fig = gplot.contour(f, paths=runs)
+        >>> fig.axes[0].get_xlabel(), fig.axes[0].get_title(), fig.axes[0].get_aspect()
+        ('x', 'Rosenbrock', 1.0)
+        >>> fig = gplot.contour(gd.landscapes["himmelblau"])
+        >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        ['global minima', 'saddle points', 'maximum']
+    """
+    levels = check_int("levels", levels, minimum=2)
+    n = check_int("n", n, minimum=2)
+    if log is None:
+        log = bool(getattr(f, "log_levels", False))
+    if not isinstance(log, bool):
+        raise TypeError(f"log must be True, False or None, got {log!r}")
+    for name, flag in (("show_minima", show_minima),
+                       ("show_critical", show_critical), ("legend", legend)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    domain = domain if domain is not None else getattr(f, "domain", None)
+    X, Y, Z = grid(f, n=n, domain=domain)
+    domain = ((float(X[0, 0]), float(X[0, -1])), (float(Y[0, 0]), float(Y[-1, 0])))
+    points = [(label, _path_points(label, run, 2)) for label, run in _runs(paths, "paths")]
+
+    fig, axes, created = _new_axes(ax)
+    equal = _set_aspect(axes, f, aspect)
+    lv = _levels(Z, levels, log)
+    cmap = mpl.colormaps["viridis"]
+    shade = np.linspace(0.25, 0.95, len(lv)) if _state["dark"] else np.linspace(0.0, 0.85, len(lv))
+    axes.contour(X, Y, Z, levels=lv, colors=[cmap(s) for s in shade], linewidths=0.8)
+    described = _draw_paths(axes, points)
+    marked = _draw_critical(axes, f, domain, show_minima, show_critical)
     axes.set_xlim(*domain[0])
     axes.set_ylim(*domain[1])
     axes.set_xlabel("x")
     axes.set_ylabel("y")
     name = title if title is not None else _title(f, "contour plot")
     axes.set_title(name)
-    if legend and (points or (show_minima and len(minima))):
-        axes.legend(loc="best", fontsize="small", framealpha=0.85)
+    if legend and (points or marked):
+        if created and equal:  # the square plot leaves room on the right: no line hidden
+            axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small",
+                        framealpha=0.85, borderaxespad=0.0)
+        else:
+            axes.legend(loc="best", fontsize="small", framealpha=0.85)
     alt = (
         f"Contour plot of {name} for {_domain_text(domain)}, "
         f"{'logarithmically' if log else 'evenly'} spaced levels."
     )
     if described:
         alt += " Paths: " + "; ".join(described) + "."
-    if show_minima and len(minima):
-        alt += " Global minim" + ("um" if len(minima) == 1 else "a") + " marked at "
-        alt += ", ".join(_pt(m) for m in minima) + "."
+    if marked:
+        alt += " " + " ".join(marked)
     return _finish(fig, alt, created)
 
 

@@ -229,3 +229,83 @@ def test_overflow_is_not_an_exception():
     with np.errstate(all="ignore"):
         value = gd.Rosenbrock()([1e200, 1e200])
     assert value == np.inf
+
+
+# --------------------------------------------------------------------------- critical points
+
+KNOWN = [name for name, f in gd.landscapes.items() if f.critical_points() is not None]
+
+
+def _newton_from_a_grid(f, n=40):
+    """Every critical point Newton's method reaches from an n x n grid over f.domain."""
+    (x0, x1), (y0, y1) = f.domain
+    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    p = np.stack([X.ravel(), Y.ravel()], axis=1)
+    with np.errstate(all="ignore"):
+        for _ in range(60):
+            H, g = f.hessian(p), f.grad(p)
+            ok = np.abs(np.linalg.det(H)) > 1e-12
+            step = np.zeros_like(p)
+            step[ok] = np.linalg.solve(H[ok], g[ok][..., None])[..., 0]
+            p = p - step
+        g = f.grad(p)
+    inside = (p[:, 0] >= x0) & (p[:, 0] <= x1) & (p[:, 1] >= y0) & (p[:, 1] <= y1)
+    found = []
+    for q in p[inside & np.all(np.abs(g) < 1e-9, axis=1)]:
+        if not any(np.allclose(q, r, atol=1e-6) for r in found):
+            found.append(q)
+    return found
+
+
+def test_which_landscapes_list_their_critical_points():
+    assert set(gd.landscapes) - set(KNOWN) == {"rastrigin", "ackley"}
+    counts = {name: tuple(len(a) for a in gd.landscapes[name].critical_points())
+              for name in KNOWN}
+    assert counts["himmelblau"] == (4, 4, 1)
+    assert counts["styblinski-tang"] == (4, 4, 1)
+    assert counts["six-hump-camel"] == (6, 7, 2)
+    assert counts["beale"] == (1, 2, 0)
+    assert counts["saddle"] == (0, 1, 0)
+    np.testing.assert_allclose(gd.Himmelblau().critical_points().maxima,
+                               [[-0.270845, -0.923039]], atol=1e-6)
+
+
+@pytest.mark.parametrize("name", KNOWN)
+def test_critical_points_are_exact_and_of_their_kind(name):
+    f = gd.landscapes[name]
+    cp = f.critical_points()
+    (x0, x1), (y0, y1) = f.domain
+    scale = 1.0 + float(np.abs(f.hessian(np.vstack(list(cp)))).max())
+    for kind, p in cp.kinds():
+        assert x0 <= p[0] <= x1 and y0 <= p[1] <= y1, (kind, p)
+        assert np.abs(f.grad(p)).max() <= 1e-13 * scale, (kind, p, f.grad(p))
+        eig = np.linalg.eigvalsh(f.hessian(p))
+        signs = {"minimum": (1, 1), "saddle": (-1, 1), "maximum": (-1, -1)}[kind]
+        assert tuple(np.sign(eig).astype(int)) == signs, (kind, p, eig)
+    for m in f.minima:  # the global minima are among the local ones
+        assert any(np.allclose(m, q, atol=1e-12) for q in cp.minima)
+
+
+@pytest.mark.parametrize("name", KNOWN)
+def test_critical_points_are_complete_in_the_domain(name):
+    f = gd.landscapes[name]
+    listed = [p for _, p in f.critical_points().kinds()]
+    found = _newton_from_a_grid(f)
+    assert len(found) == len(listed)
+    for q in found:
+        assert any(np.allclose(q, p, atol=1e-8) for p in listed), q
+
+
+def test_quadratic_critical_point_and_singular_case():
+    q = gd.Quadratic([[2.0, 0.0], [0.0, -4.0]], b=[2.0, 4.0])
+    cp = q.critical_points()
+    assert cp.saddles.tolist() == [[1.0, -1.0]] and cp.minima.shape == (0, 2)
+    assert gd.Quadratic(-np.eye(3)).critical_points().maxima.tolist() == [[0.0, 0.0, 0.0]]
+    assert gd.Quadratic([[1.0, 0.0], [0.0, 0.0]]).critical_points() is None
+    assert gd.Rosenbrock(a=2.0).critical_points().minima.tolist() == [[2.0, 4.0]]
+
+
+def test_critical_points_are_copies():
+    f = gd.Himmelblau()
+    f.critical_points().maxima[0, 0] = 99.0
+    assert f.critical_points().maxima[0, 0] != 99.0

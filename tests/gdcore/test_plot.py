@@ -185,3 +185,59 @@ def test_alt_helpers():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def _legend(fig):
+    legend = fig.axes[0].get_legend()
+    return [t.get_text() for t in legend.get_texts()] if legend else []
+
+
+def test_contour_keeps_equal_aspect_on_landscapes():
+    for name in ("bowl", "ill-conditioned", "six-hump-camel"):
+        assert gplot.contour(gd.landscapes[name], n=20).axes[0].get_aspect() == 1.0, name
+    f = gd.landscapes["rosenbrock"]
+    assert gplot.contour(f, n=20, aspect="auto").axes[0].get_aspect() == "auto"
+    assert gplot.contour(f, n=20, aspect=2.5).axes[0].get_aspect() == 2.5
+
+    def plain(p):  # a function without equal_aspect: its axes may be in different units
+        return p[0] ** 2 + 100 * p[1] ** 2
+
+    plain.domain = ((-1.0, 1.0), (-0.01, 0.01))
+    assert gplot.contour(plain, n=20).axes[0].get_aspect() == "auto"
+    with pytest.raises(ValueError, match="aspect must be"):
+        gplot.contour(f, n=20, aspect="square")
+    with pytest.raises(ValueError, match="aspect must be"):
+        gplot.contour(f, n=20, aspect=0)
+
+
+def test_contour_marks_every_critical_point():
+    f = gd.landscapes["himmelblau"]
+    fig = gplot.contour(f, n=30)
+    assert _legend(fig) == ["global minima", "saddle points", "maximum"]
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    saddles = np.column_stack(lines["saddle points"].get_data())
+    np.testing.assert_array_equal(saddles, f.critical_points().saddles)
+    np.testing.assert_array_equal(np.column_stack(lines["maximum"].get_data()),
+                                  f.critical_points().maxima)
+    alt = gplot.get_alt(fig)
+    assert "4 saddle points marked at" in alt and "1 maximum marked at (-0.271, -0.923)" in alt
+    camel = gplot.contour(gd.landscapes["six-hump-camel"], n=30)
+    assert _legend(camel) == ["global minima", "local minima", "saddle points", "maxima"]
+    local = [ln for ln in camel.axes[0].get_lines() if ln.get_label() == "local minima"][0]
+    assert len(local.get_xdata()) == 4  # six minima, two of them global (stars)
+    st = gplot.contour(gd.landscapes["styblinski-tang"], n=30)
+    assert _legend(st) == ["global minimum", "local minima", "saddle points", "maximum"]
+    saddle = gplot.contour(gd.landscapes["saddle"], n=20)
+    assert _legend(saddle) == ["saddle point"] and "minimum" not in gplot.get_alt(saddle)
+    assert _legend(gplot.contour(f, n=20, show_critical=False)) == ["global minima"]
+    assert _legend(gplot.contour(gd.landscapes["rastrigin"], n=20)) == ["minimum"]
+
+
+def test_contour_marks_only_the_critical_points_inside_the_plot():
+    f = gd.landscapes["himmelblau"]
+    fig = gplot.contour(f, n=20, domain=((0.0, 5.0), (0.0, 5.0)))
+    assert _legend(fig) == ["global minima", "saddle points"]
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    assert len(lines["saddle points"].get_xdata()) == 2
+    with pytest.raises(TypeError, match="show_critical must be True or False"):
+        gplot.contour(f, n=20, show_critical="yes")

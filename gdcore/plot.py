@@ -38,6 +38,8 @@ __all__ = [
     "PALETTE",
     "FIGSIZE",
     "CRITICAL_MARKERS",
+    "OPTIMIZER_COLORS",
+    "optimizer_color",
     "style",
     "set_alt",
     "get_alt",
@@ -46,6 +48,7 @@ __all__ = [
     "loss_curve",
     "schedule_curve",
     "curve_1d",
+    "race",
 ]
 
 #: Okabe–Ito colour-blind-safe colours, in the order lines get them (blue, vermillion,
@@ -60,6 +63,65 @@ PALETTE: tuple[str, ...] = (
     "#F0E442",
     "#000000",
 )
+
+#: One colour per optimizer, the same in every figure of the course and in the explorer:
+#: Okabe–Ito colours for the most used, Paul Tol's wine and olive and a grey for the rest.
+#: Plain gradient descent, the baseline, is black (white on a dark background).
+OPTIMIZER_COLORS: dict[str, str] = {
+    "GradientDescent": "#000000",
+    "Momentum": "#0072B2",
+    "Nesterov": "#56B4E9",
+    "AdaGrad": "#009E73",
+    "RMSProp": "#E69F00",
+    "AdaDelta": "#882255",
+    "Adam": "#D55E00",
+    "AdamW": "#CC79A7",
+    "SignDescent": "#7F7F7F",
+    "Newton": "#999933",
+}
+
+_OPTIMIZER_ALIASES = {
+    **{name.lower(): name for name in OPTIMIZER_COLORS},
+    "gd": "GradientDescent", "sgd": "GradientDescent", "gradient_descent": "GradientDescent",
+    "gradient descent": "GradientDescent", "heavy ball": "Momentum", "nag": "Nesterov",
+    "sign_descent": "SignDescent", "sign descent": "SignDescent", "signsgd": "SignDescent",
+}
+
+
+def optimizer_color(optimizer: Any) -> str | None:
+    """The colour of :data:`OPTIMIZER_COLORS` for an optimizer, or ``None`` if unknown.
+
+    ``optimizer`` may be an optimizer object or class, its name (``"Adam"``, ``"adam"``,
+    ``"gd"``), a :class:`~gdcore.loop.Trajectory` (its ``optimizer``), or a legend label
+    that starts with a name (``"Adam, lr = 0.1"``). Inside ``style(dark=True)`` black
+    becomes white.
+
+    Example:
+        >>> import gdcore as gd
+        >>> import gdcore.plot as gplot
+        >>> gplot.optimizer_color(gd.Adam(lr=0.1)), gplot.optimizer_color("momentum (β=0.9)")
+        ('#D55E00', '#0072B2')
+        >>> gplot.optimizer_color("my method") is None
+        True
+    """
+    if isinstance(optimizer, type):
+        text = optimizer.__name__
+    elif isinstance(optimizer, str):
+        text = optimizer
+    else:
+        text = getattr(optimizer, "optimizer", "") or getattr(optimizer, "label", "") or (
+            type(optimizer).__name__)
+    text = str(text).strip().lower()
+    name = _OPTIMIZER_ALIASES.get(text)
+    if name is None:  # "Adam(lr=0.1)", "gradient descent, lr 0.1": the leading words
+        head = "".join(c if c.isalnum() or c == "_" else " " for c in text).split()
+        for key in (" ".join(head[:2]), "".join(head[:2]), head[0] if head else ""):
+            name = name or _OPTIMIZER_ALIASES.get(key)
+    if name is None:
+        return None
+    color = OPTIMIZER_COLORS[name]
+    return "#ffffff" if _state["dark"] and color == "#000000" else color
+
 
 #: Default figure size in inches (at 100 dpi: 640 x 400 pixels).
 FIGSIZE: tuple[float, float] = (6.4, 4.0)
@@ -780,3 +842,138 @@ def curve_1d(
     if described:
         alt += " Iterates: " + "; ".join(described) + "."
     return _finish(fig, alt, created)
+
+
+# --------------------------------------------------------------------------- race
+
+
+def _race_colors(items: list[tuple[str, Any]]) -> list[str]:
+    """Each run's optimizer colour; palette colours (unused ones first) for the others."""
+    known = [optimizer_color(run) or optimizer_color(label) for label, run in items]
+    spare = [c for c in _colors() if c not in known] + _colors()
+    out = []
+    for color in known:
+        out.append(color if color is not None else spare.pop(0))
+    return out
+
+
+def _race_panel(axes: Any, f: Any, grid_xyz: tuple, lv: np.ndarray, label: str, run: Any,
+                color: str) -> str:
+    """One small multiple: the contours, the critical points and one run's path."""
+    X, Y, Z = grid_xyz
+    axes.contour(X, Y, Z, levels=lv, colors="#9a9a9a", linewidths=0.5, alpha=0.8)
+    P = _path_points(label, run, 2)
+    if P.ndim != 2:
+        raise ValueError(f"run {label!r} must be one path of shape (n, 2), not a batch")
+    minima = np.asarray(getattr(f, "minima", np.empty((0, 2))), dtype=float).reshape(-1, 2)
+    finder = getattr(f, "critical_points", None)
+    cp = finder() if callable(finder) else None
+    for kind, p in cp.kinds() if cp is not None else []:
+        if not any(np.allclose(p, m, atol=1e-9) for m in minima):  # those get a star
+            marker, face = CRITICAL_MARKERS[kind][:2]
+            axes.plot(p[0], p[1], marker=marker, ms=5, color=face, mec=_fg(), mew=0.6,
+                      linestyle="none", zorder=4)
+    for m in minima:
+        axes.plot(m[0], m[1], marker="*", ms=9, color="#F0E442", mec=_fg(), mew=0.6, zorder=5)
+    axes.plot(P[:, 0], P[:, 1], color=color, lw=1.4, zorder=6)
+    axes.plot(P[0, 0], P[0, 1], marker="o", ms=5, color=color, mec=_fg(), mew=0.6, zorder=7)
+    axes.plot(P[-1, 0], P[-1, 1], marker="X", ms=6, color=color, mec=_fg(), mew=0.6, zorder=7)
+    losses = getattr(run, "losses", None)
+    final = f"\nloss {_fmt(float(losses[-1]))}" if losses is not None and len(losses) else ""
+    axes.set_title(f"{label}{final}", fontsize="small", color=color if color not in (
+        "#000000", "#ffffff") else _fg())
+    status = getattr(run, "status", None)
+    text = f"{label} from {_pt(P[0])} to {_pt(P[-1])} in {len(P) - 1} steps"
+    if final:
+        text += f", final loss {_fmt(float(losses[-1]))}"
+    return text + (f" ({status})" if isinstance(status, str) and status == "diverged" else "")
+
+
+def race(
+    f: Any,
+    runs: Any,
+    *,
+    loss: bool = True,
+    ncols: int | None = None,
+    levels: int = 20,
+    log: bool | None = None,
+    n: int = 120,
+    domain: Any = None,
+    title: str | None = None,
+) -> Figure:
+    """A race of several optimizers, readable: one small contour panel per run.
+
+    Every panel shows the same landscape with the same axes (so positions compare at a
+    glance), its critical points, and one run's path in that optimizer's colour from
+    :data:`OPTIMIZER_COLORS`, titled with the final loss. With ``loss=True`` a last panel
+    draws all the loss curves in the same colours (logarithmic axis), to see who got there
+    first.
+
+    Args:
+        f: a 2-D landscape.
+        runs: a dict ``label -> Trajectory`` (or a list of Trajectories, labelled by their
+            ``label``), one path each.
+        loss: add the loss-curve panel.
+        ncols: panels per row (default: up to 4).
+        levels, log, n, domain: as in :func:`contour`.
+        title: figure title (default: ``"<landscape>: <k> optimizers"``).
+
+    Example:
+        >>> import gdcore as gd
+        >>> import gdcore.plot as gplot
+        >>> f = gd.landscapes["rosenbrock"]
+        >>> runs = {name: gd.minimize(f, opt, [-1.5, 2.0], 300) for name, opt in [
+        ...     ("GD", gd.GradientDescent(lr=1e-3)), ("Momentum", gd.Momentum(lr=2e-4)),
+        ...     ("Adam", gd.Adam(lr=0.05))]}
+        >>> fig = gplot.race(f, runs)
+        >>> len(fig.axes), fig.axes[2].get_title().startswith("Adam")
+        (4, True)
+    """
+    items = _runs(runs, "runs")
+    if not items:
+        raise ValueError("runs must contain at least one run")
+    if not isinstance(loss, bool):
+        raise TypeError(f"loss must be True or False, got {loss!r}")
+    levels = check_int("levels", levels, minimum=2)
+    n = check_int("n", n, minimum=2)
+    k = len(items) + (1 if loss else 0)
+    ncols = min(4, k) if ncols is None else check_int("ncols", ncols, minimum=1)
+    nrows = math.ceil(k / ncols)
+    if log is None:
+        log = bool(getattr(f, "log_levels", False))
+    X, Y, Z = grid(f, n=n, domain=domain if domain is not None else getattr(f, "domain", None))
+    box = ((float(X[0, 0]), float(X[0, -1])), (float(Y[0, 0]), float(Y[-1, 0])))
+    lv = _levels(Z, levels, log)
+    fig = plt.figure(figsize=(FIGSIZE[0], 0.4 + 2.1 * nrows), dpi=100)
+    colors = _race_colors(items)
+    described, first = [], None
+    for i, ((label, run), color) in enumerate(zip(items, colors, strict=True)):
+        axes = fig.add_subplot(nrows, ncols, i + 1, sharex=first, sharey=first)
+        first = first or axes
+        described.append(_race_panel(axes, f, (X, Y, Z), lv, label, run, color))
+        axes.set_xlim(*box[0])
+        axes.set_ylim(*box[1])
+        _set_aspect(axes, f, None)
+        axes.tick_params(labelsize="x-small")
+    if loss:
+        axes = fig.add_subplot(nrows, ncols, k)
+        curves = [(_loss_values(label, run), color) for (label, run), color
+                  in zip(items, colors, strict=True) if getattr(run, "losses", None) is not None]
+        for y, color in curves:  # bare arrays of points have no losses to draw
+            axes.plot(np.arange(len(y)), y, color=color, lw=1.4)
+        finite = np.concatenate([np.ravel(y) for y, _ in curves] or [np.empty(0)])
+        finite = finite[np.isfinite(finite)]
+        if finite.size and np.all(finite > 0):
+            axes.set_yscale("log")
+        axes.set_title("loss", fontsize="small")
+        axes.set_xlabel("iteration", fontsize="x-small")
+        axes.tick_params(labelsize="x-small")
+        axes.grid(True, alpha=0.4)
+    name = title if title is not None else f"{_title(f, 'race')}: {len(items)} optimizers"
+    fig.suptitle(name)
+    fig.tight_layout()
+    alt = (f"{name}. Small multiples: one contour panel of {_title(f, 'the function')} per "
+           f"optimizer over {_domain_text(box)}, each with its path. " + "; ".join(described)
+           + "." + (" A last panel plots every loss against iteration." if loss else ""))
+    fig._gd_alt = alt
+    return fig

@@ -241,3 +241,55 @@ def test_contour_marks_only_the_critical_points_inside_the_plot():
     assert len(lines["saddle points"].get_xdata()) == 2
     with pytest.raises(TypeError, match="show_critical must be True or False"):
         gplot.contour(f, n=20, show_critical="yes")
+
+
+def test_optimizer_colors_are_one_per_optimizer():
+    assert len(set(gplot.OPTIMIZER_COLORS.values())) == len(gplot.OPTIMIZER_COLORS)
+    for cls in gd.optimizers.values():
+        assert gplot.optimizer_color(cls) == gplot.OPTIMIZER_COLORS[cls.__name__]
+        assert gplot.optimizer_color(cls.__name__.lower()) == gplot.OPTIMIZER_COLORS[cls.__name__]
+    run = gd.minimize(gd.landscapes["bowl"], gd.Nesterov(lr=0.1), [1.0, 1.0], 5)
+    assert gplot.optimizer_color(run) == gplot.OPTIMIZER_COLORS["Nesterov"]
+    assert gplot.optimizer_color("gradient descent, lr 0.1") == "#000000"
+    assert gplot.optimizer_color("GD") == gplot.optimizer_color("sgd") == "#000000"
+    assert gplot.optimizer_color("Adam(lr=0.1)") == gplot.OPTIMIZER_COLORS["Adam"]
+    assert gplot.optimizer_color("my method") is None
+    with gplot.style(dark=True):
+        assert gplot.optimizer_color("GD") == "#ffffff"
+
+
+def test_race_draws_small_multiples_and_a_loss_panel():
+    f = gd.landscapes["himmelblau"]
+    opts = {"GD": gd.GradientDescent(lr=0.01), "Momentum": gd.Momentum(lr=0.002),
+            "Adam": gd.Adam(lr=0.05), "mine": gd.AdaGrad(lr=0.5), "also mine": None}
+    runs = {k: gd.minimize(f, o, [0.0, -4.0], 100) for k, o in opts.items() if o is not None}
+    runs["also mine"] = np.array([[0.0, 0.0], [1.0, 1.0]])  # a bare path: palette colour
+    fig = gplot.race(f, runs, n=30)
+    assert len(fig.axes) == 6 and fig.axes[-1].get_yscale() == "log"
+    panels = fig.axes[:5]
+    assert all(ax.get_aspect() == 1.0 for ax in panels)
+    assert all(ax.get_xlim() == (-5.0, 5.0) for ax in panels)
+    assert [ax.get_title().split("\n")[0] for ax in panels] == list(runs)
+    path_colors = [ax.get_lines()[-3].get_color() for ax in panels]
+    assert path_colors[:4] == ["#000000", gplot.OPTIMIZER_COLORS["Momentum"],
+                               gplot.OPTIMIZER_COLORS["Adam"], gplot.OPTIMIZER_COLORS["AdaGrad"]]
+    assert path_colors[4] not in path_colors[:4]
+    loss_colors = [line.get_color() for line in fig.axes[-1].get_lines()]
+    assert loss_colors == path_colors[:4]  # the bare path has no losses to draw
+    alt = gplot.get_alt(fig)
+    assert "Small multiples" in alt and "Adam from (0, -4)" in alt and "final loss" in alt
+
+
+def test_race_layout_and_errors():
+    f = gd.landscapes["bowl"]
+    runs = [gd.minimize(f, gd.GradientDescent(lr=0.1), [1.0, 1.0], 5)]
+    fig = gplot.race(f, runs, loss=False, n=20)
+    assert len(fig.axes) == 1 and fig.axes[0].get_title().startswith("GradientDescent")
+    assert len(gplot.race(f, runs * 5, ncols=2, n=20).axes) == 6
+    with pytest.raises(ValueError, match="at least one run"):
+        gplot.race(f, {})
+    with pytest.raises(TypeError, match="loss must be True or False"):
+        gplot.race(f, runs, loss="yes")
+    batch = gd.minimize_many(f, gd.GradientDescent(lr=0.1), np.ones((2, 2)), 5)
+    with pytest.raises(ValueError, match="not a batch"):
+        gplot.race(f, {"GD": batch}, n=20)

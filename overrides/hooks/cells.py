@@ -56,6 +56,7 @@ log = logging.getLogger("mkdocs.hooks.gdcore.cells")
 
 ROOT = Path(__file__).resolve().parents[2]
 CELLRUN_PATH = ROOT / "overrides" / "runtime" / "cellrun.py"
+PYWORKER_PATH = ROOT / "overrides" / "runtime" / "pyworker.py"
 KATEX_DIR = ROOT / "node_modules" / "katex" / "dist"
 CACHE_VERSION = "gdcore-cells-1"
 FENCE = "pycell"
@@ -539,6 +540,7 @@ def on_post_build(config):  # noqa: ANN001, ANN201
     site = Path(config["site_dir"])
     assets = site / "assets"
     _copy(CELLRUN_PATH, assets / "gdcore" / "cellrun.py")
+    _copy(PYWORKER_PATH, assets / "gdcore" / "pyworker.py")
     wheels = assets / "gdcore" / "wheels"
     if wheels.exists():
         for old in wheels.glob("*.whl"):

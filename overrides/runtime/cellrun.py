@@ -77,6 +77,7 @@ __all__ = [
     "FIGURE_DPI",
     "CellResult",
     "cell_filename",
+    "close_figures",
     "new_namespace",
     "run_cell",
 ]
@@ -295,6 +296,16 @@ def _collect_figures(extra: object = None) -> list[dict[str, str]]:
         if plt is not None:
             plt.close("all")
     return rendered
+
+
+def close_figures() -> None:
+    """Close every open pyplot figure (nothing to do when pyplot was never imported).
+
+    >>> close_figures()
+    """
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
 
 
 # --------------------------------------------------------------------------- tracebacks

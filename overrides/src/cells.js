@@ -36,6 +36,9 @@ function button(label, className, onClick) {
   return b;
 }
 
+/** The Python exception's class name of a finished run, if it raised. */
+const errorType = (res) => res.done?.cell?.error_type ?? null;
+
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 class Cell {
@@ -167,17 +170,15 @@ class Cell {
         this.setState("running");
         this.say("Running…");
       },
-      stdout: (text) => out.stream("stdout", text),
-      stderr: (text) => out.stream("stderr", text),
-      result: (text) => out.block("result", text),
+      stream: (kind, text) => out.stream(kind, text),
+      cell: (result) => out.render(result),
       error: (text) => out.block("error", text),
-      figure: (png, alt) => out.figure(png, alt),
     };
   }
 
   /** Record how a run ended; returns true if later cells may run. */
   finished(res, generation) {
-    this.output.totals(res.stdoutChars, res.stderrChars);
+    this.output.totals(res.done);
     this.bumpRuns();
     const expected = res.status === "error" && this.expectError;
     if (res.status === "ok" || res.status === "error" || res.status === "interrupted") {
@@ -191,7 +192,7 @@ class Cell {
         return true;
       case "error":
         this.setState(expected ? "done" : "error");
-        this.say(expected ? "Raised as expected" : `Error: ${res.errorType || "see above"}`);
+        this.say(expected ? "Raised as expected" : `Error: ${errorType(res) || "see above"}`);
         return Boolean(expected);
       case "interrupted":
         this.setState("stopped");
@@ -279,7 +280,7 @@ export class Page {
           cell.output.note(`Stopped while running ${where} above.`, "warn");
         } else {
           cell.setState("error");
-          cell.output.note(`Not run: ${where} above raised ${res.errorType || "an error"}. Fix it first.`, "error");
+          cell.output.note(`Not run: ${where} above raised ${errorType(res) || "an error"}. Fix it first.`, "error");
           if (c.setup) cell.output.block("error", c.output.region.textContent);
         }
         cell.say("Not run");

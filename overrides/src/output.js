@@ -1,3 +1,4 @@
+// @ts-check
 // A cell's output region. Everything the reader's code produces is inserted with
 // textContent / text nodes, or as an <img> we build ourselves: never as HTML.
 // Streamed text is buffered and written once per animation frame, capped per cell.
@@ -79,15 +80,28 @@ export class OutputView {
     }
   }
 
-  /** Final sizes from the worker: say how much was left out. */
-  totals(stdoutChars, stderrChars) {
+  /** Final sizes from the worker (a `done` message): say how much was left out. */
+  totals(done) {
     this.flush();
-    if (!this.truncated) return;
-    const total = (stdoutChars || 0) + (stderrChars || 0);
+    if (!this.truncated || !done) return;
+    const total = done.stdout_chars + done.stderr_chars;
     if (total > this.shownChars) {
       const kb = (n) => `${Math.round(n / 1000).toLocaleString("en")} kB`;
       this.truncated.textContent = `… output truncated: showing ${kb(this.shownChars)} of ${kb(total)} (${this.shownLines.toLocaleString("en")} lines).`;
     }
+  }
+
+  /**
+   * A cell's result (protocol.js CellResult), in the order and with the classes the build
+   * writes (overrides/README.md): stdout, stderr, result, error, figures.
+   * @param {import("./protocol.js").CellResult} cell
+   */
+  render(cell) {
+    if (cell.stdout) this.stream("stdout", cell.stdout);
+    if (cell.stderr) this.stream("stderr", cell.stderr);
+    if (cell.result != null) this.block("result", cell.result);
+    if (cell.error != null) this.block("error", cell.error);
+    for (const fig of cell.figures) this.figure(fig.png_base64, fig.alt);
   }
 
   block(kind, text) {

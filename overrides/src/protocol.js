@@ -1,50 +1,118 @@
-// The page <-> worker protocol of gdcore's in-browser runtime: the ONE place it is defined.
-// Imported by the page side (runtime.js) and by the worker (worker.js); esbuild bundles a
-// copy into each. Every message is a plain object `{type, ...fields}` sent with postMessage.
+// @ts-check
+// The page <-> worker protocol of gdcore's in-browser runtime, on the JavaScript side: every
+// message type and its fields, defined here once (the Python side is overrides/runtime/
+// pyworker.py). Imported by the page (runtime.js) and the worker (worker.js); esbuild bundles
+// a copy into each. A message is a plain object `{type, ...fields}` sent with postMessage and
+// built with message(), which rejects unknown types, missing, unknown or mistyped fields;
+// every message received goes through parse(), on both sides. Field names are snake_case,
+// like the cell result that the build stores, the worker posts and the page renders.
 //
-// Page -> worker
-//   init            {indexURL, wheelURL, cellrunURL, interruptBuffer?}
-//                   Load Pyodide from indexURL, install gdcore's wheel (wheelURL), fetch
-//                   cellrun.py (cellrunURL) into the FS. interruptBuffer is an Int32Array on a
-//                   SharedArrayBuffer, only when the page is crossOriginIsolated; the page
-//                   writes 2 (SIGINT) into it to raise KeyboardInterrupt in the running code.
-//                   Answered by `status` messages and finally `status` with phase "ready"
-//                   (or `error` with fatal: true).
-//   run             {id, cellId, code, namespace?}
-//                   Run one cell in the page namespace, or, if namespace (a name) is given,
-//                   in a separate namespace of that name (the explorer's code runs in
-//                   "explorer:<id>", so it cannot rebind the page's variables); both kinds
-//                   are forgotten by reset-namespace. id is a page-chosen run number that
-//                   every answer repeats. Packages the code imports (numpy, matplotlib, ...)
-//                   are loaded first. Answered by stdout/stderr (streamed, batched), then
-//                   result / figure / error / interrupted as they apply, and always `done` last.
-//   reset-namespace {}
-//                   Forget all variables (a new page): fresh namespaces, figures closed,
-//                   interpreter and loaded packages kept. No answer.
-//   call            {id, fn, args}
-//                   Call a gdcore function outside any cell namespace (the explorer uses it):
-//                   fn is a dotted name under gdcore (e.g. "gdcore.explore.race_json"), args a
-//                   JSON string of the positional arguments. id is a string chosen by the
-//                   caller (never a number, so it cannot collide with run ids). Answered by
-//                   exactly one `value`, or one `error` (fatal: false) with that id.
-//
-// Worker -> page
-//   status          {phase, text, progress}  phase: "loading" | "packages" | "ready";
-//                   progress in [0, 1] or null (unknown). For the progress indicator. The
-//                   first "ready" also carries timings {loadPyodide, wheel, setup} in ms.
-//   stdout          {id, text}   a batch of standard output (the worker stops sending after
-//                                LIMITS.workerBytes per run and reports the rest in `done`).
-//   stderr          {id, text}   same for standard error.
-//   result          {id, text}   repr of the cell's final expression.
-//   figure          {id, png, alt}  one matplotlib figure: base64 PNG and its alt text.
-//   error           {id, text, errorType, fatal}  a traceback of the reader's code (id set),
-//                   or with fatal: true a broken runtime (failed to load, crashed): the page
-//                   terminates this worker and, if it had been ready, starts a new one.
-//   interrupted     {id}         the run was stopped by KeyboardInterrupt (namespace kept).
-//   done            {id, ms, stdoutChars, stderrChars}  the run is over; ms = time in Python.
-//   value           {id, value, ms}  the answer to `call`: value is what the function returned
-//                   (a string: the explorer's functions return JSON text), ms = time in Python.
+// Page -> worker: init, then any number of run / call / reset-namespace, handled one at a
+// time in order. The explorer's call goes through Runtime.call like every other request.
+// Worker -> page: status (loading progress), then per run stdout/stderr batches and one done;
+// per call one value or one error.
 
+/**
+ * What running one cell produced: cellrun.py's CellResult, unchanged (dataclasses.asdict).
+ * In the worker stdout and stderr are "" (they were streamed as stdout/stderr messages).
+ * @typedef {object} CellResult
+ * @property {string} stdout
+ * @property {string} stderr
+ * @property {string | null} result  repr of the final expression
+ * @property {string | null} error  the reader's traceback
+ * @property {string | null} error_type  e.g. "ValueError"; "KeyboardInterrupt" after Stop
+ * @property {{png_base64: string, alt: string}[]} figures
+ * @property {string | null} figure_error
+ */
+
+/**
+ * Load Pyodide from index_url, install gdcore's wheel, fetch cellrun.py and pyworker.py.
+ * interrupt_buffer: an Int32Array on a SharedArrayBuffer, only when the page is
+ * crossOriginIsolated; the page writes SIGINT into it to raise KeyboardInterrupt.
+ * Answered by status messages, the last with phase "ready" (or an error with fatal: true).
+ * @typedef {{type: "init", index_url: string, wheel_url: string, cellrun_url: string,
+ *   pyworker_url: string, interrupt_buffer?: Int32Array | null}} InitMessage
+ */
+/**
+ * Run one cell in the page's namespace or, with namespace (a name), in a separate one (the
+ * explorer's code runs in "explorer:<id>"). id: a page-chosen run number that every answer
+ * repeats. The packages the code imports are loaded first. Answered by stdout/stderr
+ * batches and always one done (after an error if the run failed outside the reader's code).
+ * @typedef {{type: "run", id: number, cell_id: string, code: string,
+ *   namespace?: string | null}} RunMessage
+ */
+/**
+ * Forget all variables (a new page): fresh namespaces, figures closed; interpreter and
+ * loaded packages kept. No answer.
+ * @typedef {{type: "reset-namespace"}} ResetNamespaceMessage
+ */
+/**
+ * Call gdcore function fn (a dotted name, e.g. "gdcore.explore.explorer_update") as
+ * fn(**kwargs), outside any cell namespace. id: a string (never a run number). Answered by
+ * one value or one error with that id.
+ * @typedef {{type: "call", id: string, fn: string, kwargs: object}} CallMessage
+ */
+/**
+ * Loading progress; progress in [0, 1] or null (unknown). The first "ready" carries timings
+ * {load_pyodide, wheel, setup} in ms.
+ * @typedef {{type: "status", phase: string, text: string, progress?: number | null,
+ *   timings?: object}} StatusMessage
+ */
+/**
+ * A batch of standard output / error of run id (the worker stops sending after
+ * LIMITS.workerBytes characters per stream and run; done has the totals).
+ * @typedef {{type: "stdout" | "stderr", id: number, text: string}} StreamMessage
+ */
+/**
+ * Run id is over. cell: its result (null when it failed outside the reader's code, after an
+ * error message); ms: time in Python; *_chars: characters written, including those not sent.
+ * @typedef {{type: "done", id: number, cell: CellResult | null, ms: number,
+ *   stdout_chars: number, stderr_chars: number}} DoneMessage
+ */
+/**
+ * The answer to call id: what the function returned (JSON-able), ms: time in Python.
+ * @typedef {{type: "value", id: string, value: any, ms: number}} ValueMessage
+ */
+/**
+ * A failure that is not the reader's traceback: a call that raised (id: its id), a run that
+ * could not start (id: the run), or with fatal: true a broken runtime (failed to load,
+ * crashed): the page then replaces the worker.
+ * @typedef {{type: "error", id?: number | string | null, text: string,
+ *   error_type?: string | null, fatal: boolean}} ErrorMessage
+ */
+/** @typedef {InitMessage | RunMessage | ResetNamespaceMessage | CallMessage} Request */
+/** @typedef {StatusMessage | StreamMessage | DoneMessage | ValueMessage | ErrorMessage} Answer */
+
+export const PHASE = Object.freeze({
+  LOADING: "loading",
+  PACKAGES: "packages",
+  READY: "ready",
+  FAILED: "failed",
+});
+
+// type -> {field: kind}. A kind is "string", "number", "boolean", "object", "int32array",
+// "any", or an array of allowed values; a trailing "?" makes the field optional (absent or
+// null). This table is the protocol; the typedefs above document it.
+export const SCHEMA = Object.freeze({
+  init: {
+    index_url: "string",
+    wheel_url: "string",
+    cellrun_url: "string",
+    pyworker_url: "string",
+    interrupt_buffer: "int32array?",
+  },
+  run: { id: "number", cell_id: "string", code: "string", namespace: "string?" },
+  "reset-namespace": {},
+  call: { id: "string", fn: "string", kwargs: "object" },
+  status: { phase: Object.values(PHASE), text: "string", progress: "number?", timings: "object?" },
+  stdout: { id: "number", text: "string" },
+  stderr: { id: "number", text: "string" },
+  done: { id: "number", cell: "object?", ms: "number", stdout_chars: "number", stderr_chars: "number" },
+  value: { id: "string", value: "any", ms: "number" },
+  error: { id: "any?", text: "string", error_type: "string?", fatal: "boolean" },
+});
+
+/** The message types by name, for switch statements: MSG.RUN === "run". */
 export const MSG = Object.freeze({
   INIT: "init",
   RUN: "run",
@@ -53,19 +121,15 @@ export const MSG = Object.freeze({
   STATUS: "status",
   STDOUT: "stdout",
   STDERR: "stderr",
-  RESULT: "result",
-  FIGURE: "figure",
-  ERROR: "error",
-  INTERRUPTED: "interrupted",
   DONE: "done",
   VALUE: "value",
+  ERROR: "error",
 });
 
-export const PHASE = Object.freeze({ LOADING: "loading", PACKAGES: "packages", READY: "ready" });
-
 // Output limits. The page shows at most `lines` lines / `chars` characters per cell and then a
-// "… output truncated" note; the worker stops posting after `workerBytes` characters per run.
-// Stream batches are flushed every `flushMs` milliseconds or `flushChars` characters.
+// "… output truncated" note; the worker stops posting after `workerBytes` characters per
+// stream and run. Stream batches are flushed every `flushMs` ms or `flushChars` characters.
+// (pyworker.py receives these numbers from worker.js: they are defined here only.)
 export const LIMITS = Object.freeze({
   lines: 2000,
   chars: 200000,
@@ -74,11 +138,50 @@ export const LIMITS = Object.freeze({
   flushChars: 16384,
 });
 
-// Value written into the interrupt buffer to raise KeyboardInterrupt (SIGINT).
+/** Value written into the interrupt buffer to raise KeyboardInterrupt (SIGINT). */
 export const SIGINT = 2;
 
-/** Build a protocol message; throws on unknown types so typos fail loudly. */
+export class ProtocolError extends Error {}
+
+/** @param {unknown} value @param {string | string[]} kind */
+function fits(value, kind) {
+  if (Array.isArray(kind)) return kind.includes(/** @type {string} */ (value));
+  if (kind === "any") return value !== undefined;
+  if (kind === "object") return typeof value === "object" && value !== null && !Array.isArray(value);
+  if (kind === "int32array") return value instanceof Int32Array;
+  return typeof value === kind;
+}
+
+/**
+ * Check one message against the protocol; returns it, or throws a ProtocolError saying why.
+ * @param {unknown} msg
+ * @returns {Request | Answer}
+ */
+export function parse(msg) {
+  if (typeof msg !== "object" || msg === null) throw new ProtocolError(`not a message: ${String(msg)}`);
+  const type = /** @type {{type?: unknown}} */ (msg).type;
+  const fields = typeof type === "string" && Object.hasOwn(SCHEMA, type) ? SCHEMA[type] : null;
+  if (!fields) throw new ProtocolError(`unknown gdcore message type ${String(type)}`);
+  for (const [name, spec] of Object.entries(fields)) {
+    const optional = typeof spec === "string" && spec.endsWith("?");
+    const kind = optional ? spec.slice(0, -1) : spec;
+    const value = msg[name];
+    if (optional && value == null) continue;
+    if (!fits(value, kind)) {
+      const got = value === undefined ? "missing" : `${typeof value} ${String(value).slice(0, 40)}`;
+      throw new ProtocolError(`${type}.${name}: expected ${Array.isArray(kind) ? kind.join(" | ") : kind}, got ${got}`);
+    }
+  }
+  const unknown = Object.keys(msg).filter((k) => k !== "type" && !Object.hasOwn(fields, k));
+  if (unknown.length) throw new ProtocolError(`${type}: unknown field(s) ${unknown.join(", ")}`);
+  return /** @type {Request | Answer} */ (msg);
+}
+
+/**
+ * Build a protocol message, checked by parse(): a typo in a type or a field fails loudly.
+ * @param {string} type
+ * @param {object} [fields]
+ */
 export function message(type, fields = {}) {
-  if (!Object.values(MSG).includes(type)) throw new Error(`unknown gdcore message type ${type}`);
-  return { type, ...fields };
+  return parse({ type, ...fields });
 }

@@ -2,7 +2,7 @@
 // in main.js), surviving material's instant navigation. Runs are serialized; Stop interrupts
 // (cross-origin isolated pages) or terminates and restarts the worker; a dead worker is
 // detected and restarted. Messages follow protocol.js.
-import { MSG, PHASE, SIGINT, message } from "./protocol.js";
+import { MSG, PHASE, SIGINT, message, parse } from "./protocol.js";
 
 const STOP_GRACE_MS = 1000; // after an interrupt, terminate if Python has not stopped by then
 
@@ -16,14 +16,24 @@ export function loadFailure(text) {
   );
 }
 
+/** A gdcore call (Runtime.call) that raised in Python, or could not be answered. */
+export class PythonCallError extends Error {
+  constructor(text, errorType) {
+    super(text);
+    this.name = "PythonCallError";
+    this.errorType = errorType; // the Python exception's class name, or null
+  }
+}
+
 export class Runtime {
   constructor(config) {
-    this.config = config; // {pyodideIndexURL, wheelURL, cellrunURL, workerURL} (absolute URLs)
+    this.config = config; // {pyodideIndexURL, wheelURL, cellrunURL, pyworkerURL, workerURL} (absolute)
     this.worker = null;
     this.state = "idle"; // idle | loading | ready | failed
     this.generation = 0; // bumped whenever the namespace is reset (new page, restart)
     this.seq = 0;
     this.current = null; // {id, handlers, resolve, result}
+    this.calls = new Map(); // call id -> {resolve, reject}
     this.chain = Promise.resolve();
     this.listeners = new Set();
     this.interrupt = null;
@@ -65,10 +75,11 @@ export class Runtime {
     this.emitStatus({ phase: PHASE.LOADING, text: "Loading Python…", progress: 0 });
     worker.postMessage(
       message(MSG.INIT, {
-        indexURL: this.config.pyodideIndexURL,
-        wheelURL: this.config.wheelURL,
-        cellrunURL: this.config.cellrunURL,
-        interruptBuffer,
+        index_url: this.config.pyodideIndexURL,
+        wheel_url: this.config.wheelURL,
+        cellrun_url: this.config.cellrunURL,
+        pyworker_url: this.config.pyworkerURL,
+        interrupt_buffer: interruptBuffer,
       }),
     );
   }
@@ -87,51 +98,82 @@ export class Runtime {
     for (const w of waiters) w(ok);
   }
 
-  receive(worker, msg) {
+  receive(worker, data) {
     if (worker !== this.worker) return; // a terminated worker's last words
-    if (msg.type === MSG.STATUS) {
-      if (msg.phase === PHASE.READY && this.state !== "ready") {
-        this.state = "ready";
-        this.readyAt = performance.now();
-        this.timings = { ...msg.timings, page: this.readyAt - this.loadStarted, startedAt: this.loadStarted };
-        this.settleWaiters(true);
-      }
-      this.emitStatus(msg);
+    let msg;
+    try {
+      msg = parse(data);
+    } catch (err) {
+      console.warn(`gdcore: ignored a message from the worker (${err.message})`);
       return;
     }
-    if (msg.type === MSG.ERROR && msg.fatal) {
-      this.crashed(worker, msg.text);
-      return;
+    if (msg.type === MSG.STATUS) this.statusMessage(msg);
+    else if (msg.type === MSG.ERROR && msg.fatal) this.crashed(worker, msg.text);
+    else if (typeof msg.id === "string") this.callAnswer(msg);
+    else this.runAnswer(msg);
+  }
+
+  statusMessage(msg) {
+    if (msg.phase === PHASE.READY && this.state !== "ready") {
+      this.state = "ready";
+      this.readyAt = performance.now();
+      this.timings = { ...msg.timings, page: this.readyAt - this.loadStarted, startedAt: this.loadStarted };
+      this.settleWaiters(true);
     }
+    this.emitStatus(msg);
+  }
+
+  runAnswer(msg) {
     const run = this.current;
     if (!run || msg.id !== run.id) return;
     const h = run.handlers;
-    switch (msg.type) {
-      case MSG.STDOUT:
-        h.stdout?.(msg.text);
-        break;
-      case MSG.STDERR:
-        h.stderr?.(msg.text);
-        break;
-      case MSG.RESULT:
-        h.result?.(msg.text);
-        break;
-      case MSG.FIGURE:
-        h.figure?.(msg.png, msg.alt);
-        break;
-      case MSG.ERROR:
-        run.result.status = "error";
-        run.result.errorType = msg.errorType;
-        h.error?.(msg.text, msg.errorType);
-        break;
-      case MSG.INTERRUPTED:
-        run.result.status = "interrupted";
-        break;
-      case MSG.DONE:
-        Object.assign(run.result, { ms: msg.ms, stdoutChars: msg.stdoutChars, stderrChars: msg.stderrChars });
-        this.finish(run);
-        break;
+    if (msg.type === MSG.STDOUT || msg.type === MSG.STDERR) {
+      h.stream?.(msg.type, msg.text);
+    } else if (msg.type === MSG.ERROR) {
+      run.result.status = "error";
+      h.error?.(msg.text);
+    } else if (msg.type === MSG.DONE) {
+      const cell = msg.cell;
+      if (cell?.error_type === "KeyboardInterrupt") {
+        run.result.status = "interrupted"; // Stop: the traceback is not the reader's error
+      } else if (cell) {
+        if (cell.error_type) run.result.status = "error";
+        h.cell?.(cell);
+      }
+      this.finish(run, { done: msg });
     }
+  }
+
+  callAnswer(msg) {
+    const pending = this.calls.get(msg.id);
+    if (!pending) return;
+    this.calls.delete(msg.id);
+    if (msg.type === MSG.VALUE) pending.resolve({ value: msg.value, ms: msg.ms });
+    else if (msg.type === MSG.ERROR) pending.reject(new PythonCallError(msg.text, msg.error_type));
+  }
+
+  /** Reject every pending call (the worker that would answer them is gone). */
+  dropCalls(reason) {
+    const calls = [...this.calls.values()];
+    this.calls.clear();
+    for (const c of calls) c.reject(new PythonCallError(reason, null));
+  }
+
+  /**
+   * Call gdcore function `fn` (a dotted name) as fn(**kwargs) in the worker, outside any cell
+   * namespace. Resolves {value, ms}; rejects with a PythonCallError if Python raised, could
+   * not be loaded, or was restarted meanwhile.
+   * @param {string} fn
+   * @param {object} kwargs
+   * @returns {Promise<{value: any, ms: number}>}
+   */
+  async call(fn, kwargs = {}) {
+    const ok = await this.ready();
+    if (!ok) throw new PythonCallError(this.failure || "Python could not be loaded", null);
+    const id = `call-${++this.seq}`;
+    const answer = new Promise((resolve, reject) => this.calls.set(id, { resolve, reject }));
+    this.worker.postMessage(message(MSG.CALL, { id, fn, kwargs }));
+    return answer;
   }
 
   finish(run, patch = {}) {
@@ -162,7 +204,7 @@ export class Runtime {
     return new Promise((resolve) => {
       this.current = { id, handlers, resolve, result: { status: "ok" }, started: performance.now() };
       handlers.started?.();
-      this.worker.postMessage(message(MSG.RUN, { id, cellId, code, namespace }));
+      this.worker.postMessage(message(MSG.RUN, { id, cell_id: cellId, code, namespace }));
     });
   }
 
@@ -193,6 +235,7 @@ export class Runtime {
     this.state = "idle";
     this.generation += 1;
     if (run) this.finish(run, { status: "restarted", reason });
+    this.dropCalls("Python was restarted");
     this.start(); // waiting runs wait for the new worker (and see the new generation)
   }
 
@@ -204,9 +247,10 @@ export class Runtime {
       this.worker = null;
       this.state = "failed";
       this.failure = loadFailure(text);
-      this.emitStatus({ phase: "failed", text: this.failure, progress: null });
+      this.emitStatus({ phase: PHASE.FAILED, text: this.failure, progress: null });
       const run = this.current;
       if (run) this.finish(run, { status: "failed", text: this.failure });
+      this.dropCalls(this.failure);
       this.settleWaiters(false);
       return;
     }

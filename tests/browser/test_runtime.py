@@ -356,3 +356,23 @@ def test_python_that_cannot_load_says_so_and_keeps_the_build_outputs(page, fixtu
     assert final == "done"
     assert "hello from Python" in output_text(p, "hello")
     assert "Output computed when the site was built" not in output_text(p, "double")
+
+
+def test_messages_outside_the_protocol_jam_neither_side(live):
+    p = live()
+    run(p, "hello", timeout_s=180)
+    # page -> worker: null, a run without its fields, an unknown type
+    p.evaluate("""() => { const w = window.__gdcore.runtime.worker;
+                          w.postMessage(null); w.postMessage({ type: 'run' });
+                          w.postMessage({ type: 'nope', id: 1 }); }""")
+    final, _ = run(p, "after")
+    assert final == "done"
+    assert p.locator("#after .gd-out-stdout").inner_text().strip() == "after: 42"
+    # worker -> page: the reader's code posts junk and a fake "done" of another run
+    editor_set(p, "edit-me", "import js\njs.postMessage(None)\n"
+               "js.postMessage(js.JSON.parse('{\"type\": \"done\", \"id\": 1}'))\n"
+               "print('still running')")
+    final, _ = run(p, "edit-me")
+    assert final == "done"
+    assert p.locator("#edit-me .gd-out-stdout").inner_text().strip() == "still running"
+    assert not p.gd_errors

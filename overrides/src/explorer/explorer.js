@@ -672,9 +672,16 @@ export class Explorer {
     const specs = this.specs();
     const keys = specs.map((spec) => this.runKey(spec));
     const missing = keys.map((k, i) => (this.cache.has(k) ? -1 : i)).filter((i) => i >= 0);
-    const args = [landscape, JSON.stringify(specs), this.start, this.steps, needGrid ? GRID_RESOLUTION : 0, missing];
+    const kwargs = {
+      landscape,
+      runs: specs,
+      x0: this.start,
+      steps: this.steps,
+      grid_resolution: needGrid ? GRID_RESOLUTION : 0,
+      compute: missing,
+    };
     try {
-      const { value, ms } = await callPython(this.runtime, "gdcore.explore.explorer_update", args);
+      const { value, ms } = await callPython(this.runtime, "gdcore.explore.explorer_update", kwargs);
       if (this.destroyed) return;
       const out = JSON.parse(value);
       if (out.grid) this.grids.set(out.grid.name, prepareGrid(out.grid));
@@ -773,13 +780,11 @@ export class Explorer {
     this.codeStatus.textContent = this.runtime.state === "ready" ? "Running…" : "Waiting for Python to load…";
     const res = await this.runtime.run(`${this.id}-code`, this.editor.getCode(), {
       started: () => (this.codeStatus.textContent = "Running…"),
-      stdout: (t) => out.stream("stdout", t),
-      stderr: (t) => out.stream("stderr", t),
-      result: (t) => out.block("result", t),
+      stream: (kind, t) => out.stream(kind, t),
+      cell: (c) => out.render(c),
       error: (t) => out.block("error", t),
-      figure: (png, alt) => out.figure(png, alt),
     }, { namespace: `explorer:${this.id}` });
-    out.totals(res.stdoutChars, res.stderrChars);
+    out.totals(res.done);
     if (res.status === "restarted") out.note(res.reason || "Python was restarted.", "warn");
     if (res.status === "failed") out.note(res.text || "Python could not be loaded.", "error");
     this.codePanel.dataset.state = res.status === "ok" ? "done" : res.status;

@@ -13,11 +13,17 @@ A page embeds an explorer with one fenced block whose body is YAML (or JSON)::
     ```
 
 Keys: ``landscape`` (a name in ``gd.landscapes``; default ``rosenbrock``), ``start``
-(``[x, y]``; default: a point of the domain), ``steps`` (1 to 5000, default 500),
-``optimizers`` (run specs for :func:`gdcore.explore.race`: ``optimizer`` (a key of
-``gd.optimizers`` or the class name) plus constructor arguments, ``beta1`` / ``beta2`` for
-``betas``; each optimizer at most once: the explorer has one row of sliders per optimizer).
-The fence header may set ``id`` (default ``explorer-N``).
+(``[x, y]`` inside the landscape's map; default: a point of the domain), ``steps`` (on the
+steps slider: 10 to 2000 in tens, default 500), ``optimizers`` (run specs for
+:func:`gdcore.explore.race`: ``optimizer`` (a key of ``gd.optimizers`` or the class name)
+plus hyperparameters the explorer has a slider for, within the slider's range (``beta1`` /
+``beta2``, or ``betas: [b1, b2]``), and ``schedule`` (a name of
+``gdcore.explore.SCHEDULES``); each optimizer at most once: the explorer has one row of
+sliders per optimizer), ``noise`` (0 to 2) and ``seed`` (0 to 9999) of the gradient noise,
+``view`` (``map`` or ``surface``). Anything the live controls could not show fails the
+build. The fence header may set ``id`` (default ``explorer-N``); the explorer's own
+controls get ids ``<id>--...``, so the id must be unique on the page and no other id may
+start with ``<id>--``.
 
 At build time (CPython) the hook computes the default race and the contour grid with
 gdcore, and writes::
@@ -58,17 +64,11 @@ DEFAULTS: dict[str, Any] = {
     ],
 }
 PRERENDER_GRID = 64  # grid resolution embedded in the page (the worker computes finer ones)
-_state: dict[str, Any] = {"count": 0, "page": "?", "problems": []}
+_state: dict[str, Any] = {"count": 0, "page": "?", "problems": [], "ids": []}
 
 
 class ExplorerError(ValueError):
     """A bad ```explorer block (names the page and the problem)."""
-
-
-def _gd():
-    import gdcore
-
-    return gdcore
 
 
 def _round(values: Any, digits: int) -> Any:
@@ -80,9 +80,68 @@ def _round(values: Any, digits: int) -> Any:
     return values
 
 
+OPTIONS = ("landscape", "start", "steps", "optimizers", "noise", "seed", "view")
+VIEWS = ("map", "surface")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_range(what: str, value: Any, spec: dict[str, Any]) -> None:
+    """``value`` must be a number that the live control ``spec`` (min, max) can show."""
+    if not _number(value) or not spec["min"] <= value <= spec["max"]:
+        raise ExplorerError(
+            f"{what} must be a number in [{spec['min']:g}, {spec['max']:g}] (the range of "
+            f"the explorer's control), got {value!r}"
+        )
+
+
+def _check_optimizer(spec: Any, catalog: dict[str, Any]) -> dict[str, Any]:
+    """One entry of ``optimizers``: a known optimizer, tunable keys, values the sliders reach."""
+    if not isinstance(spec, dict) or "optimizer" not in spec:
+        raise ExplorerError(f"each explorer optimizer needs an 'optimizer' key, got {spec!r}")
+    key = str(spec["optimizer"]).lower()
+    entry = next((o for o in catalog["optimizers"]
+                  if key in (o["name"], o["class"].lower())), None)
+    if entry is None:
+        names = sorted(o["name"] for o in catalog["optimizers"])
+        raise ExplorerError(f"explorer optimizer must be one of {names}, got {spec['optimizer']!r}")
+    params = dict(spec)
+    if "betas" in params:  # accept torch's pair as well as beta1 / beta2
+        betas = params.pop("betas")
+        if not isinstance(betas, list) or len(betas) != 2:
+            raise ExplorerError(f"explorer {entry['class']}: betas must be [beta1, beta2], "
+                                f"got {betas!r}")
+        params["beta1"], params["beta2"] = betas
+    schedules = [s["name"] for s in catalog["schedules"]]
+    for name, value in params.items():
+        if name in ("optimizer", "label"):
+            continue
+        if name == "schedule":
+            if value not in schedules:
+                raise ExplorerError(f"explorer {entry['class']}: schedule must be one of "
+                                    f"{schedules}, got {value!r}")
+            continue
+        if name not in entry["params"]:
+            raise ExplorerError(
+                f"explorer {entry['class']}: {name!r} has no control in the explorer; it "
+                f"can set {sorted(entry['params'])}, schedule"
+            )
+        _check_range(f"explorer {entry['class']} {name}", value, entry["params"][name])
+    return params
+
+
 def parse_options(source: str) -> dict[str, Any]:
-    """The fence body (YAML or JSON) -> validated options with defaults filled in."""
-    gd = _gd()
+    """The fence body (YAML or JSON) -> validated options with defaults filled in.
+
+    Every option must be something the live explorer's controls can show: known keys,
+    optimizers each once with hyperparameters in their sliders' ranges, a start inside the
+    landscape's domain, ``steps`` on the steps slider, ``noise`` and ``seed`` in range.
+    """
+    from gdcore.explore import explorer_catalog
+
+    catalog = explorer_catalog()
     try:
         raw = yaml.safe_load(source) if source.strip() else {}
     except yaml.YAMLError as exc:
@@ -91,55 +150,70 @@ def parse_options(source: str) -> dict[str, Any]:
         raw = {}
     if not isinstance(raw, dict):
         raise ExplorerError(f"explorer options must be a mapping, got {type(raw).__name__}")
-    unknown = set(raw) - {"landscape", "start", "steps", "optimizers"}
+    unknown = set(raw) - set(OPTIONS)
     if unknown:
         raise ExplorerError(
-            f"unknown explorer option(s) {sorted(unknown)}; allowed: landscape, start, steps, "
-            "optimizers"
+            f"unknown explorer option(s) {sorted(unknown)}; allowed: {', '.join(OPTIONS)}"
         )
     opts = {**DEFAULTS, **raw}
-    if opts["landscape"] not in gd.landscapes:
+    entry = next((e for e in catalog["landscapes"] if e["name"] == opts["landscape"]), None)
+    if entry is None:
+        names = sorted(e["name"] for e in catalog["landscapes"])
         raise ExplorerError(
-            f"explorer landscape must be one of {sorted(gd.landscapes)}, got {opts['landscape']!r}"
+            f"explorer landscape must be one of {names}, got {opts['landscape']!r}"
         )
-    if "start" not in raw:
-        from gdcore.explore import explorer_catalog
-
-        entry = next(e for e in explorer_catalog()["landscapes"] if e["name"] == opts["landscape"])
-        opts["start"] = entry["start"]
-    start = opts["start"]
-    if not isinstance(start, list) or len(start) != 2 or not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in start
-    ):
+    start = opts.get("start", entry["start"])
+    if not isinstance(start, list) or len(start) != 2 or not all(map(_number, start)):
         raise ExplorerError(f"explorer start must be a list [x, y] of two numbers, got {start!r}")
+    for v, (lo, hi), axis in zip(start, entry["domain"], "xy", strict=True):
+        if not lo <= v <= hi:
+            raise ExplorerError(f"explorer start: {axis} = {v!r} is outside the map of "
+                                f"{entry['name']} ([{lo:g}, {hi:g}]), where no click can put it")
     opts["start"] = [float(v) for v in start]
+    controls = catalog["controls"]
     steps = opts["steps"]
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 5000:
-        raise ExplorerError(f"explorer steps must be a whole number in [1, 5000], got {steps!r}")
+    lo, hi, every = (controls["steps"][k] for k in ("min", "max", "step"))
+    if isinstance(steps, bool) or not isinstance(steps, int) or not lo <= steps <= hi or (
+        steps % every
+    ):
+        raise ExplorerError(
+            f"explorer steps must be a whole number in [{lo}, {hi}] in steps of {every} (the "
+            f"steps slider), got {steps!r}"
+        )
+    for name in ("noise", "seed"):
+        if name in opts:
+            _check_range(f"explorer {name}", opts[name], controls[name])
+    if isinstance(opts.get("seed"), float):
+        raise ExplorerError(f"explorer seed must be a whole number, got {opts['seed']!r}")
+    if opts.get("view", "map") not in VIEWS:
+        raise ExplorerError(f"explorer view must be one of {list(VIEWS)}, got {opts['view']!r}")
     if not isinstance(opts["optimizers"], list) or not opts["optimizers"]:
         raise ExplorerError("explorer optimizers must be a non-empty list of run specs")
     from gdcore.explore import make_optimizer
 
-    seen = set()
+    seen, checked = set(), []
     for spec in opts["optimizers"]:
-        if not isinstance(spec, dict) or "optimizer" not in spec:
-            raise ExplorerError(f"each explorer optimizer needs an 'optimizer' key, got {spec!r}")
-        cls = type(make_optimizer(spec))
+        params = _check_optimizer(spec, catalog)
+        cls = type(make_optimizer(params))
         if cls in seen:
             raise ExplorerError(
                 f"explorer optimizers: {cls.__name__} appears twice; the explorer has one "
                 "row (one set of sliders) per optimizer"
             )
         seen.add(cls)
+        checked.append(params)
+    opts["optimizers"] = checked
     return opts
 
 
 def build_payload(opts: dict[str, Any]) -> dict[str, Any]:
     """Everything the front end needs to draw before Python is ready."""
-    gd = _gd()
+    import gdcore as gd
     from gdcore import explore
 
-    race = explore.race(opts["landscape"], opts["optimizers"], opts["start"], opts["steps"])
+    noise, seed = opts.get("noise", 0.0), opts.get("seed", 0)
+    race = explore.race(opts["landscape"], opts["optimizers"], opts["start"], opts["steps"],
+                        noise=noise, seed=seed)
     grid = explore.landscape_grid(opts["landscape"], resolution=PRERENDER_GRID)
     grid["z"] = _round(grid["z"], 4)
     for run in race["runs"]:
@@ -152,7 +226,7 @@ def build_payload(opts: dict[str, Any]) -> dict[str, Any]:
         "grid": grid,
         "race": race,
         "code": explore.race_code(opts["landscape"], opts["optimizers"], opts["start"],
-                                  opts["steps"]),
+                                  opts["steps"], noise=noise, seed=seed),
         "gdcore_version": getattr(gd, "__version__", "?"),
     }
 
@@ -175,9 +249,8 @@ def render_png(payload: dict[str, Any]) -> str:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from gdcore.explore import OKABE_ITO
-
     grid, race = payload["grid"], payload["race"]
+    colors = {o["class"]: o["color"]["light"] for o in payload["catalog"]["optimizers"]}
     z = np.array([np.nan if v is None else v for v in grid["z"]], dtype=float)
     z = z.reshape(grid["ny"], grid["nx"])
     fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=80)
@@ -188,10 +261,10 @@ def render_png(payload: dict[str, Any]) -> str:
     ax.contour(grid["xs"], grid["ys"], z, levels=levels, colors="white", linewidths=0.4,
                alpha=0.6)
     (xmin, xmax), (ymin, ymax) = grid["domain"]
-    for i, run in enumerate(race["runs"]):
+    for run in race["runs"]:
         pts = np.array([p if p and None not in p else [np.nan, np.nan] for p in run["path"]],
                        dtype=float)
-        ax.plot(pts[:, 0], pts[:, 1], "-", color=OKABE_ITO[i % len(OKABE_ITO)], lw=1.8,
+        ax.plot(pts[:, 0], pts[:, 1], "-", color=colors.get(run["optimizer"], "#555555"), lw=1.8,
                 label=f"{run['label']} ({run['message']})")
     ax.plot(*race["x0"], "o", color="black", mfc="white", ms=7, label="start")
     minima = np.array(grid["minima"]).reshape(-1, 2)
@@ -241,6 +314,7 @@ def render(source: str, explorer_id: str | None) -> str:
     except (ValueError, TypeError) as exc:
         raise ExplorerError(f"explorer {explorer_id!r} on {_state['page']}: {exc}") from exc
     payload["id"] = explorer_id
+    _state["ids"].append(explorer_id)
     alt = alt_text(payload)
     png = render_png(payload)
     eid = html.escape(explorer_id, quote=True)
@@ -277,10 +351,6 @@ def _format(source, language, class_name, options, md, **kwargs) -> str:
     return '<div class="gd-explorer-error">explorer: ' + html.escape("; ".join(problems)) + "</div>"
 
 
-def _reset(md) -> None:
-    pass
-
-
 def fence() -> dict[str, Any]:
     """The superfences custom-fence entry for ```explorer."""
     return {"name": FENCE, "class": "gd-explorer", "format": _format, "validator": _validator}
@@ -304,10 +374,31 @@ def on_page_markdown(markdown, page, **kwargs):
     _state["count"] = 0
     _state["page"] = page.file.src_uri
     _state["problems"] = []
+    _state["ids"] = []
     return markdown
 
 
+ID_ATTR = re.compile(r'\sid="([^"]+)"')
+
+
+def _id_problems(html_text: str, explorer_ids: list[str]) -> list[str]:
+    """An explorer's id must be unique on its page, and no other id may use its prefix."""
+    ids = ID_ATTR.findall(html_text)
+    problems = []
+    for eid in explorer_ids:
+        if ids.count(eid) > 1:
+            problems.append(f"explorer id {eid!r} is also the id of another element on this "
+                            "page (a heading or a cell?): choose another id")
+        clash = sorted({i for i in ids if i.startswith(f"{eid}--")})
+        if clash:
+            problems.append(f"ids {clash} use the prefix {eid + '--'!r} that explorer {eid!r} "
+                            "keeps for its own controls")
+    return problems
+
+
 def on_page_content(html_text, page, **kwargs):
+    if not _state["problems"] and _state["ids"]:
+        _state["problems"] = _id_problems(html_text, _state["ids"])
     if _state["problems"]:
         from mkdocs.exceptions import PluginError
 

@@ -97,11 +97,6 @@ def test_race_accepts_optimizer_objects_and_landscape_objects():
     assert again["runs"][0]["final"] == a["runs"][0]["final"]
 
 
-def test_race_json_round_trips_and_accepts_json_runs():
-    text = explore.race_json(ROSEN, json.dumps(RUNS), [-1.5, 2.0], 40)
-    assert json.loads(text) == json.loads(strict_json(explore.race(ROSEN, RUNS, [-1.5, 2.0], 40)))
-
-
 @pytest.mark.parametrize(
     "kwargs, exc, pattern",
     [
@@ -234,10 +229,9 @@ def test_explorer_update_packs_the_race_exactly():
     z = np.frombuffer(base64.b64decode(out["grid"]["z_packed"]), dtype="<f8")
     np.testing.assert_array_equal(z, np.array(plain["z"], dtype=float))
     for got, want in zip(out["race"]["runs"], ref["runs"], strict=True):
-        n = want["n_steps"]
-        flat = np.frombuffer(base64.b64decode(got["packed"]), dtype="<f8")
-        assert flat.shape == (4 * (n + 1),)
-        xs, losses, gnorms = flat[: 2 * (n + 1)], flat[2 * (n + 1): 3 * (n + 1)], flat[3 * (n + 1):]
+        blocks = unpack(got)
+        assert [key for key, _ in got["layout"]] == ["xs", "losses", "grad_norms", "lrs"]
+        xs, losses, gnorms = blocks["xs"], blocks["losses"], blocks["grad_norms"]
         np.testing.assert_array_equal(xs.reshape(-1, 2)[:-1], np.array(want["path"][:-1]))
         np.testing.assert_array_equal(losses[:-1], want["losses"][:-1])
         np.testing.assert_array_equal(gnorms[:-1], want["grad_norms"][:-1])
@@ -252,3 +246,239 @@ def test_explorer_update_computes_only_the_runs_asked_for():
     assert "grid" not in out and out["code"].count("gd.minimize(") == 3
     with pytest.raises(ValueError, match="compute"):
         explore.explorer_update(ROSEN, RUNS, [-1.5, 2.0], 50, compute=[3])
+
+
+def unpack(run) -> dict[str, np.ndarray]:
+    """A packed run of explorer_update -> {block name: array of n + 1 rows}."""
+    import base64
+
+    flat = np.frombuffer(base64.b64decode(run["packed"]), dtype="<f8")
+    rows = run["n_steps"] + 1
+    out, at = {}, 0
+    for key, width in run["layout"]:
+        block = flat[at: at + rows * width]
+        out[key] = block.reshape(rows, width) if width > 1 else block
+        at += rows * width
+    assert at == flat.size
+    return out
+
+
+CATALOG = explore.explorer_catalog()
+
+
+@pytest.mark.parametrize("entry", CATALOG["landscapes"], ids=lambda e: e["name"])
+def test_suggested_hyperparameters_never_diverge_on_any_landscape(entry):
+    """Every landscape x every optimizer: the explorer's defaults are stable and make progress."""
+    f = gd.landscapes[entry["name"]]
+    sliders = {o["name"]: o["params"] for o in CATALOG["optimizers"]}
+    assert sorted(entry["suggested"]) == sorted(gd.optimizers)
+    for name, params in entry["suggested"].items():
+        assert params == explore.suggested_hyperparameters(entry["name"], name)
+        for key, value in params.items():  # reachable with the explorer's sliders
+            assert sliders[name][key]["min"] <= value <= sliders[name][key]["max"], (name, key)
+        run = gd.minimize(f, explore.make_optimizer({"optimizer": name, **params}),
+                          entry["start"], 500)
+        assert run.status != "diverged", (entry["name"], name, run.message)
+        assert run.loss < run.losses[0], (entry["name"], name)
+
+
+def test_suggested_hyperparameters_keep_constructor_defaults_and_check_names():
+    adam = explore.suggested_hyperparameters("rosenbrock", "adam")
+    assert adam["lr"] == explore.SUGGESTED["rosenbrock"]["adam"]["lr"] != 0.001
+    assert (adam["beta1"], adam["beta2"]) == (0.9, 0.999)
+    assert explore.suggested_hyperparameters("beale", "Momentum")["momentum"] == 0.7
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        explore.suggested_hyperparameters("bowl", "newton")
+    with pytest.raises(ValueError, match="landscape must be one of"):
+        explore.suggested_hyperparameters("nowhere", "adam")
+
+
+def test_race_takes_landscape_names_as_get_landscape_does():
+    a = explore.race("Rosenbrock", [{"optimizer": "Adam", "lr": 0.05}], [0.0, 0.0], 20)
+    b = explore.race("rosenbrock", [{"optimizer": "Adam", "lr": 0.05}], [0.0, 0.0], 20)
+    assert a == b and a["landscape"] == "rosenbrock"
+    c = explore.race("six_hump_camel", [{"optimizer": "Adam"}], [0.0, 0.5], 5)
+    assert c["landscape"] == "six-hump-camel"
+
+
+def test_explore_functions_take_keyword_arguments():
+    """The worker calls them as fn(**kwargs) with these parameter names."""
+    out = json.loads(explore.explorer_update(
+        landscape="bowl", runs=[{"optimizer": "Adam", "lr": 0.1}], x0=[1.0, 1.0], steps=5,
+        grid_resolution=4, compute=[0], inspect=True, noise=0.0, seed=0, function=None))
+    assert out["race"]["steps"] == 5 and out["grid"]["nx"] == 4
+
+
+INSPECTED = [
+    {"optimizer": "Momentum", "lr": 0.001, "momentum": 0.9},
+    {"optimizer": "Nesterov", "lr": 0.001, "momentum": 0.8},
+    {"optimizer": "AdaGrad", "lr": 0.3},
+    {"optimizer": "RMSProp", "lr": 0.01},
+    {"optimizer": "Adam", "lr": 0.05, "beta1": 0.8},
+    {"optimizer": "AdaDelta", "lr": 1.0},
+    {"optimizer": "GradientDescent", "lr": 0.001},
+]
+
+
+def _replay(spec, blocks, k):
+    """A fresh optimizer stepped along the recorded points up to step k (its state then)."""
+    opt = explore.make_optimizer(spec)
+    for j in range(k + 1):
+        opt.step(blocks["xs"][j], blocks["grads"][j])
+    return opt
+
+
+def test_inspector_state_is_the_optimizers_own_state_at_each_step():
+    out = json.loads(explore.explorer_update(ROSEN, INSPECTED, [-1.5, 2.0], 60, inspect=True))
+    for spec, run in zip(INSPECTED, out["race"]["runs"], strict=True):
+        blocks = unpack(run)
+        keys = [field["key"] for field in run["inspect"]]
+        assert keys == [key for key, _ in run["layout"][4:]]
+        lr = spec["lr"]
+        for k in (0, 1, 7, 59):
+            opt = _replay(spec, blocks, k)
+            step = blocks["xs"][k + 1] - blocks["xs"][k]
+            np.testing.assert_array_equal(blocks["update"][k], step)
+            np.testing.assert_allclose(blocks["gradient_step"][k], -lr * blocks["grads"][k])
+            name = spec["optimizer"]
+            if name in ("Momentum", "Nesterov"):
+                np.testing.assert_array_equal(blocks["state"][k], opt.buf)
+                # the update is the gradient step plus the velocity (exactly, up to rounding)
+                np.testing.assert_allclose(
+                    blocks["gradient_step"][k] + blocks["velocity"][k], blocks["update"][k],
+                    rtol=1e-9, atol=1e-15)
+            elif name == "AdaGrad":
+                np.testing.assert_array_equal(blocks["state"][k], opt.sum)
+            elif name in ("RMSProp", "AdaDelta"):
+                np.testing.assert_array_equal(blocks["state"][k], opt.square_avg)
+            elif name == "Adam":
+                np.testing.assert_array_equal(blocks["state"][k], opt.exp_avg)
+                np.testing.assert_array_equal(blocks["second"][k], opt.exp_avg_sq)
+                # the per-coordinate rate times the first moment is the update taken
+                np.testing.assert_allclose(-blocks["scale"][k] * blocks["state"][k],
+                                           blocks["update"][k], rtol=1e-9)
+            if name in ("AdaGrad", "RMSProp", "AdaDelta"):
+                np.testing.assert_allclose(blocks["scaled_gradient"][k], blocks["update"][k],
+                                           rtol=1e-9)
+            if name == "GradientDescent":
+                assert keys == ["grads", "update", "gradient_step"]
+                np.testing.assert_allclose(blocks["gradient_step"][k], blocks["update"][k])
+        # the last point has no step: its step vectors are NaN, the rest is the race
+        assert np.isnan(blocks["update"][-1]).all()
+        assert [f["arrow"] for f in run["inspect"] if f["key"] == "update"] == [True]
+    plain = json.loads(explore.explorer_update(ROSEN, INSPECTED, [-1.5, 2.0], 60))
+    for a, b in zip(plain["race"]["runs"], out["race"]["runs"], strict=True):
+        assert unpack(a)["xs"].tolist() == unpack(b)["xs"].tolist()
+
+
+def test_schedules_are_gdcore_schedules_and_the_code_reproduces_them():
+    assert explore.make_schedule("constant", 0.1, 100) is None
+    assert isinstance(explore.make_schedule("cosine", 0.1, 100), gd.CosineLR)
+    assert isinstance(explore.make_schedule("warmup", 0.1, 100), gd.LinearLR)
+    with pytest.raises(ValueError, match="schedule must be one of"):
+        explore.make_schedule("zigzag", 0.1, 10)
+    runs = [{"optimizer": "Adam", "lr": 0.1, "schedule": name} for name in explore.SCHEDULES]
+    out = json.loads(explore.explorer_update("himmelblau", runs, [-1.0, -1.0], 90))
+    for run, name in zip(out["race"]["runs"], explore.SCHEDULES, strict=True):
+        lrs = unpack(run)["lrs"][: run["n_steps"]]
+        sched = explore.make_schedule(name, 0.1, 90)
+        want = np.full(run["n_steps"], 0.1) if sched is None else sched.values(run["n_steps"])
+        np.testing.assert_allclose(lrs, want, rtol=1e-12)
+        assert run["schedule"] == name
+    code = explore.race_code("himmelblau", runs, [-1.0, -1.0], 90)
+    assert "schedule=gd.CosineLR(" in code and "schedule=gd.LinearLR(" in code
+    _check_code_reproduces(code, explore.race("himmelblau", runs, [-1.0, -1.0], 90))
+
+
+def _check_code_reproduces(code, out):
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), np.errstate(all="ignore"):
+        exec(code, {})
+    lines = buf.getvalue().splitlines()
+    assert len(lines) == len(out["runs"])
+    for line, run in zip(lines, out["runs"], strict=True):
+        m = re.match(r"(.+): (\w+) after (\d+) steps, x = \[(.+), (.+)\], loss = ", line)
+        assert m and int(m.group(3)) == run["n_steps"], line
+        assert [float(m.group(4)), float(m.group(5))] == run["final"]
+
+
+def test_gradient_noise_is_seeded_and_reproduced_by_the_code():
+    runs = [{"optimizer": "GradientDescent", "lr": 0.05}, {"optimizer": "Adam", "lr": 0.1}]
+    a = explore.race("bowl", runs, [1.5, 1.5], 200, noise=0.2, seed=3)
+    b = explore.race("bowl", runs, [1.5, 1.5], 200, noise=0.2, seed=3)
+    c = explore.race("bowl", runs, [1.5, 1.5], 200, noise=0.2, seed=4)
+    clean = explore.race("bowl", runs, [1.5, 1.5], 200)
+    assert a == b and a["runs"][0]["final"] != c["runs"][0]["final"]
+    # a noise floor: the clean run reaches the minimum far more closely than the noisy one
+    assert a["runs"][0]["final_loss"] > 100 * clean["runs"][0]["final_loss"]
+    code = explore.race_code("bowl", runs, [1.5, 1.5], 200, noise=0.2, seed=3)
+    assert "gd.NoisyGradient(f, sigma=" in code
+    _check_code_reproduces(code, a)
+    with pytest.raises(ValueError, match="noise"):
+        explore.race("bowl", runs, [1.5, 1.5], 20, noise=-1.0)
+
+
+def test_expression_landscape_evaluates_only_arithmetic():
+    f = explore.expression_landscape("(x - 1)**2 + 10*np.sin(y)**2", domain=[[-2, 2], [-2, 2]])
+    assert f([1.0, 0.0]) == 0.0
+    np.testing.assert_allclose(f.grad(np.array([0.0, 0.3])),
+                               [-2.0, 20 * np.sin(0.3) * np.cos(0.3)], rtol=1e-6)
+    grid = explore.landscape_grid(f, resolution=5)
+    assert len(grid["z"]) == 25 and grid["domain"] == [[-2.0, 2.0], [-2.0, 2.0]]
+    for bad, pattern in [
+        ("x +", "not a valid expression"),
+        ("__import__('os')", "unknown name '__import__'"),
+        ("x.__class__", "only np.<function>"),
+        ("np.load('a')", "only np.<function>"),
+        ("[x for x in y]", "not allowed"),
+        ("'a' * 3", "only numbers"),
+        ("z + 1", "unknown name 'z'"),
+        ("", "expression in x and y"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(pattern)):
+            explore.expression_landscape(bad)
+    with pytest.raises(ValueError, match="fails at"):
+        explore.expression_landscape("np.sin(x, y, y, y)")
+
+
+def test_a_wrong_gradient_is_reported_with_where_it_disagrees():
+    right = explore.expression_landscape("x**2 + 3*x*y", gradient=("2*x + 3*y", "3*x"))
+    assert right.gradient_check()["ok"]
+    wrong = explore.expression_landscape("x**2 + 3*x*y", gradient=("2*x", "3*x"))
+    report = wrong.gradient_check()
+    assert not report["ok"] and report["n_bad"] > 0 and report["max_error"] > 0.1
+    x, y = report["worst"]["at"]
+    assert report["worst"]["yours"] == pytest.approx([2 * x, 3 * x])
+    assert report["worst"]["numerical"] == pytest.approx([2 * x + 3 * y, 3 * x], rel=1e-6)
+    out = json.loads(explore.explorer_update(
+        landscape="custom", runs=[{"optimizer": "Adam", "lr": 0.05}], x0=[1.0, 1.0],
+        steps=20, grid_resolution=8,
+        function={"expression": "x**2 + 3*x*y", "gradient": ["2*x", "3*x"]}))
+    assert out["gradient_check"]["ok"] is False and out["grid"]["name"] == "custom"
+    assert "gd.expression_landscape('x**2 + 3*x*y', gradient=('2*x', '3*x')" in out["code"]
+
+
+def test_optimal_values_on_quadratics_are_the_textbook_rates():
+    entry = next(e for e in CATALOG["landscapes"] if e["name"] == "ill-conditioned")
+    f = gd.landscapes["ill-conditioned"]
+    mu, L = f.mu, f.L
+    values = {v["label"]: v for v in entry["optimal"]}
+    assert values["2/(L+μ)"]["params"]["lr"] == pytest.approx(2 / (L + mu))
+    assert values["1/L"]["params"]["lr"] == pytest.approx(1 / L)
+    hb = values["α*, β* (heavy ball)"]["params"]
+    kappa = L / mu
+    assert hb["momentum"] == pytest.approx(((kappa**0.5 - 1) / (kappa**0.5 + 1)) ** 2)
+    # the heavy-ball optimum beats the best fixed rate of gradient descent
+    gd_run = gd.minimize(f, gd.GradientDescent(lr=values["2/(L+μ)"]["params"]["lr"]),
+                         entry["start"], 60)
+    hb_run = gd.minimize(f, gd.Momentum(**hb), entry["start"], 60)
+    assert hb_run.loss < 1e-3 * gd_run.loss
+    assert next(e for e in CATALOG["landscapes"] if e["name"] == "rosenbrock")["optimal"] == []
+
+
+def test_every_optimizer_has_a_colour_for_light_and_dark_backgrounds():
+    for entry in CATALOG["optimizers"]:
+        light, dark = entry["color"]["light"], entry["color"]["dark"]
+        assert re.fullmatch(r"#[0-9a-fA-F]{6}", light) and re.fullmatch(r"#[0-9a-fA-F]{6}", dark)
+        assert dark.lower() != "#000000", entry["name"]
+    assert len({e["color"]["light"] for e in CATALOG["optimizers"]}) >= 8

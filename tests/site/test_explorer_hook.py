@@ -64,11 +64,23 @@ def test_defaults_fill_in(hook):
         ("landscape: nowhere", "landscape must be one of"),
         ("colour: red", "unknown explorer option"),
         ("steps: 0", "steps must be a whole number"),
+        ("steps: 5000", r"steps must be a whole number in \[10, 2000\]"),
+        ("steps: 205", "in steps of 10"),
+        ("start: [9, 0]", "outside the map"),
+        ("optimizers: [{optimizer: Adam, lr: 50}]", "Adam lr must be a number in"),
+        ("optimizers: [{optimizer: Adam, eps: 0.1}]", "'eps' has no control"),
+        ("optimizers: [{optimizer: Momentum, momentum: 0.995}]", "Momentum momentum must be"),
+        ("optimizers: [{optimizer: Adam, schedule: zigzag}]", "schedule must be one of"),
+        ("optimizers: [{optimizer: Newton}]", "optimizer must be one of"),
+        ("noise: 3", "noise must be a number in"),
+        ("seed: 2.5", "seed must be a whole number"),
+        ("view: side", "view must be one of"),
         ("start: [1]", "start must be a list"),
         ("optimizers: []", "non-empty list"),
         ("optimizers: [{lr: 0.1}]", "'optimizer' key"),
         ("optimizers: [{optimizer: Adam}, {optimizer: adam, lr: 0.1}]", "appears twice"),
         ("optimizers: [{optimizer: Adam, lr: -1}]", "lr"),
+        ("optimizers: [{optimizer: Adam, betas: [0.9]}]", "betas must be"),
         ("- just a list", "must be a mapping"),
         ("a: [", "not valid YAML"),
     ],
@@ -89,3 +101,24 @@ def test_bad_block_fails_the_build(mkdocs_project):
     result = build()
     assert result.returncode != 0
     assert "index.md" in result.output and "landscape must be one of" in result.output
+
+
+def test_options_the_live_controls_can_show_are_accepted(hook):
+    opts = hook.parse_options(
+        "landscape: bowl\nsteps: 120\nnoise: 0.5\nseed: 7\nview: surface\n"
+        "optimizers:\n  - {optimizer: Adam, betas: [0.8, 0.99], schedule: cosine}\n"
+    )
+    assert opts["optimizers"] == [{"optimizer": "Adam", "beta1": 0.8, "beta2": 0.99,
+                                   "schedule": "cosine"}]
+    out = hook.render("landscape: bowl\nnoise: 0.5\nseed: 7\noptimizers: [{optimizer: Adam}]",
+                      "noisy")
+    data = json.loads(html.unescape(re.search(r' data-payload="([^"]*)"', out).group(1)))
+    assert "gd.NoisyGradient(f, sigma=" in data["code"]
+
+
+def test_an_explorer_id_that_clashes_fails_the_build(mkdocs_project):
+    page = "# Race\n\n```explorer id=\"race\"\nlandscape: bowl\n```\n"
+    build = mkdocs_project({"index.md": page})
+    result = build()
+    assert result.returncode != 0
+    assert "explorer id 'race' is also the id of another element" in result.output

@@ -1076,10 +1076,14 @@ def explorer_catalog() -> dict[str, Any]:
 
 
 def _optimizer_colors() -> dict[str, dict[str, str]]:
-    """Optimizer name -> its colour on light and dark backgrounds."""
+    """Optimizer name -> its colour in ``gd.plot`` (one colour everywhere), light and dark."""
+    # gdcore.plot imports matplotlib, so it is imported only here: the catalog is made when
+    # the site is built, never in the browser's worker.
+    from gdcore.plot import optimizer_color
+
     out = {}
-    for i, name in enumerate(optimizers):
-        light = OKABE_ITO[i % len(OKABE_ITO)]
+    for i, (name, cls) in enumerate(optimizers.items()):
+        light = optimizer_color(cls) or OKABE_ITO[i % len(OKABE_ITO)]
         out[name] = {"light": light, "dark": "#ffffff" if light == "#000000" else light}
     return out
 

@@ -477,8 +477,11 @@ def test_optimal_values_on_quadratics_are_the_textbook_rates():
 
 
 def test_every_optimizer_has_a_colour_for_light_and_dark_backgrounds():
+    import gdcore.plot as gplot
+
     for entry in CATALOG["optimizers"]:
         light, dark = entry["color"]["light"], entry["color"]["dark"]
         assert re.fullmatch(r"#[0-9a-fA-F]{6}", light) and re.fullmatch(r"#[0-9a-fA-F]{6}", dark)
         assert dark.lower() != "#000000", entry["name"]
+        assert light == gplot.optimizer_color(entry["class"])  # the same colour as gd.plot
     assert len({e["color"]["light"] for e in CATALOG["optimizers"]}) >= 8

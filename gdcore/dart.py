@@ -23,11 +23,29 @@ from typing import Any
 
 import numpy as np
 
-from gdcore._checks import check_number, check_positive
+from gdcore._checks import check_in_range, check_number
+from gdcore.landscape import CriticalPoints, _critical
 
 __all__ = ["DartLoss", "deg2rad", "rad2deg"]
 
 _F64 = np.dtype(float)
+
+#: Physical range of the lengths, speeds and accelerations (SI units): wide enough for any
+#: throw, narrow enough that the formulas never overflow or divide by zero.
+_LOW, _HIGH = 1e-6, 1e6
+
+
+def _check_size(name: str, value: Any, unit: str) -> float:
+    """A number in ``[1e-6, 1e6]`` (a speed, a distance, gravity), with a clear message."""
+    value = check_number(name, value)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    if not _LOW <= value <= _HIGH:
+        raise ValueError(
+            f"{name} must be between {_LOW:g} and {_HIGH:g} {unit} (a physical throw), "
+            f"got {value!r}"
+        )
+    return value
 
 
 def _as_angles(name: str, value: Any) -> np.ndarray:
@@ -124,11 +142,13 @@ class DartLoss:
         target_height: float = 1.0,
         g: float = 9.8,
     ) -> None:
-        self.speed = check_positive("speed", speed)
-        self.distance = check_positive("distance", distance)
-        self.launch_height = check_number("launch_height", launch_height)
-        self.target_height = check_number("target_height", target_height)
-        self.g = check_positive("g", g)
+        self.speed = _check_size("speed", speed, "m/s")
+        self.distance = _check_size("distance", distance, "m")
+        self.launch_height = check_in_range("launch_height", launch_height, -_HIGH, _HIGH,
+                                            high_open=False)
+        self.target_height = check_in_range("target_height", target_height, -_HIGH, _HIGH,
+                                            high_open=False)
+        self.g = _check_size("g", g, "m/s²")
         #: k = g d^2 / (2 v^2): the drop at the board for a horizontal throw, in metres.
         self.k = self.g * self.distance**2 / (2.0 * self.speed**2)
 
@@ -208,6 +228,56 @@ class DartLoss:
         q = 0.5 * (d + math.sqrt(disc))
         roots = sorted({q / k, c / q})
         return np.arctan(np.array(roots, dtype=float))
+
+    def apex(self) -> float:
+        r"""The angle of the highest hit on the board, :math:`\arctan(d / 2k)` (radians).
+
+        There :math:`y'(\theta) = 0`; it lies between the two solutions.
+
+        Example:
+            >>> import gdcore as gd
+            >>> round(gd.rad2deg(gd.DartLoss().apex()), 4)
+            45.5787
+        """
+        return math.atan(self.distance / (2.0 * self.k))
+
+    def stationary_points(self) -> CriticalPoints:
+        r"""Every angle in :math:`(-\pi/2, \pi/2)` where :math:`L'(\theta) = 0`, by kind.
+
+        :math:`L' = (y - y^\ast)\, y'` vanishes where the dart hits the bullseye
+        (:math:`y = y^\ast`: the two exact solutions, minima with :math:`L = 0`) and where
+        it hits highest (:math:`y' = 0`, at :meth:`apex`, between them). The apex is a
+        local maximum of the loss while the bullseye is below the highest reachable point;
+        when the bullseye is out of reach it is the only stationary point, a minimum with
+        :math:`L > 0` (the closest miss); when the bullseye is exactly the highest point
+        the three merge into one minimum. Angles are exact (closed form) and in radians,
+        as arrays of shape ``(k, 1)``; ``saddles`` is always empty in one dimension.
+
+        Example:
+            >>> import gdcore as gd
+            >>> sp = gd.DartLoss().stationary_points()
+            >>> gd.rad2deg(sp.minima.ravel()).round(3).tolist(), gd.rad2deg(sp.maxima).round(3)
+            ([39.261, 50.739], array([[45.579]]))
+            >>> gd.DartLoss(speed=5.0).stationary_points().maxima.shape   # out of reach
+            (0, 1)
+        """
+        apex = self.apex()
+        if not self.reachable:
+            return _critical(1, minima=[apex])
+        solutions = self.solutions()
+        if len(solutions) == 1 or not solutions[0] < apex < solutions[1]:
+            return _critical(1, minima=solutions[:1])
+        return _critical(1, minima=solutions, maxima=[apex])
+
+    def critical_points(self) -> CriticalPoints:
+        """The same as :meth:`stationary_points` (the name the 2-D landscapes use).
+
+        Example:
+            >>> import gdcore as gd
+            >>> len(gd.DartLoss().critical_points().minima)
+            2
+        """
+        return self.stationary_points()
 
     @property
     def minima(self) -> np.ndarray:

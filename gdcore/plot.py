@@ -735,45 +735,7 @@ def _values_1d(f: Callable[[Any], Any], t: np.ndarray) -> np.ndarray:
                          for v in t])
 
 
-def curve_1d(
-    f: Any,
-    xs: Any = None,
-    solutions: Any = None,
-    degrees: bool = True,
-    ax: Any = None,
-    *,
-    domain: Any = None,
-    n: int = 500,
-    log: bool = False,
-    title: str | None = None,
-) -> Figure:
-    """A 1-D loss curve (the dart loss of the angle) with iterates and exact solutions.
-
-    Args:
-        f: a function of one parameter (``gd.DartLoss()`` or any ``f(x)`` on ``(1,)``).
-        xs: iterates to mark on the curve: a Trajectory, an array of parameter values, or
-            a dict ``label ->`` either. Values are in radians, like ``f``'s input.
-        solutions: exact minimizers to mark with vertical lines; ``None`` uses
-            ``f.solutions()`` when ``f`` has it, ``False`` marks none.
-        degrees: label the horizontal axis in degrees (values stay radians in ``f``).
-        ax: axes to draw into, or ``None``.
-        domain: ``(low, high)`` in radians; default ``f.plot_domain`` or ``f.domain``.
-        n: number of curve points.
-        log: logarithmic loss axis.
-        title: default: ``f.name``.
-
-    Example:
-        >>> import gdcore as gd
-        >>> import gdcore.plot as gplot
-        >>> dart = gd.DartLoss()
-        >>> run = gd.minimize(dart, gd.GradientDescent(lr=0.01), gd.deg2rad(20.0), 50)
-        >>> fig = gplot.curve_1d(dart, xs={"GD": run})
-        >>> fig.axes[0].get_xlabel()
-        'launch angle θ (degrees)'
-    """
-    n = check_int("n", n, minimum=2)
-    if not isinstance(degrees, bool):
-        raise TypeError(f"degrees must be True or False, got {degrees!r}")
+def _curve_domain(f: Any, domain: Any) -> tuple[float, float]:
     if domain is None:
         domain = getattr(f, "plot_domain", None) or getattr(f, "domain", None)
     try:
@@ -782,26 +744,57 @@ def curve_1d(
         raise ValueError(f"domain must be (low, high), got {domain!r}") from None
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise ValueError(f"domain must be finite with low < high, got {domain!r}")
+    return lo, hi
+
+
+def _curve_solutions(f: Any, solutions: Any) -> np.ndarray:
+    """The exact minimizers to mark: ``f.solutions()`` by default, none for ``False``."""
     solve = getattr(f, "solutions", None)
     if solutions is None:
         auto = callable(solve) and getattr(f, "reachable", True)
-        sols = np.asarray(solve(), dtype=float).ravel() if auto else np.empty(0)
-    elif solutions is False:
-        sols = np.empty(0)
-    else:
-        sols = np.atleast_1d(np.asarray(solutions, dtype=float)).ravel()
+        return np.asarray(solve(), dtype=float).ravel() if auto else np.empty(0)
+    if solutions is False:
+        return np.empty(0)
+    return np.atleast_1d(np.asarray(solutions, dtype=float)).ravel()
 
-    scale = (180.0 / math.pi) if degrees else 1.0
-    t = np.linspace(lo, hi, n)
-    y = _values_1d(f, t)
-    fig, axes, created = _new_axes(ax)
-    axes.plot(t * scale, y, color=_fg(), lw=1.5, label="loss")
-    colors = _colors()
-    unit = "°" if degrees else ""
+
+def _curve_maxima(f: Any, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """The local maxima of ``f.critical_points()`` inside ``[lo, hi]`` and their losses."""
+    finder = getattr(f, "critical_points", None)
+    cp = finder() if callable(finder) else None
+    if cp is None:
+        return np.empty(0), np.empty(0)
+    tops = np.array([p for p in np.asarray(cp.maxima, dtype=float).ravel() if lo <= p <= hi])
+    return tops, (_values_1d(f, tops) if len(tops) else np.empty(0))
+
+
+def _mark_maxima(axes: Any, tops: np.ndarray, heights: np.ndarray, scale: float,
+                 label: str | None) -> None:
+    marker, color = CRITICAL_MARKERS["maximum"][:2]
+    axes.plot(tops * scale, heights, linestyle="none", marker=marker, ms=9, color=color,
+              mec=_fg(), mew=1.0, label=label, zorder=5)
+
+
+def _zoom_on_maxima(axes: Any, f: Any, tops: np.ndarray, heights: np.ndarray,
+                    sols: np.ndarray, scale: float) -> None:
+    """An inset around the solutions, where a low local maximum would be invisible."""
+    ends = np.concatenate([tops, sols])
+    a, b = float(ends.min()), float(ends.max())
+    pad = 0.25 * (b - a) + 1e-9
+    t = np.linspace(a - pad, b + pad, 300)
+    inset = axes.inset_axes([0.37, 0.4, 0.4, 0.5])
+    inset.plot(t * scale, _values_1d(f, t), color=_fg(), lw=1.2)
+    _mark_maxima(inset, tops, heights, scale, None)
     for s in sols:
-        axes.axvline(s * scale, color="#009E73", ls="--", lw=1.2)
-        axes.annotate(f"{s * scale:.3f}{unit}", (s * scale, 0), xytext=(3, 6),
-                      textcoords="offset points", fontsize="small", color="#009E73")
+        inset.axvline(s * scale, color="#009E73", ls="--", lw=1.0)
+    inset.set_xlim((a - pad) * scale, (b + pad) * scale)
+    inset.set_ylim(0.0, 1.6 * float(heights.max()))
+    inset.tick_params(labelsize="x-small")
+    inset.set_title("zoom: the local maximum", fontsize="x-small")
+
+
+def _draw_iterates(axes: Any, f: Any, xs: Any, scale: float, unit: str) -> list[str]:
+    colors = _colors()
     described = []
     for i, (label, run) in enumerate(_runs(xs, "xs")):
         P = _path_points(label, run, 1)
@@ -817,8 +810,82 @@ def curve_1d(
             f"{label}: {len(P) - 1} steps from {_fmt(P[0] * scale)}{unit} to "
             f"{_fmt(P[-1] * scale)}{unit}, final loss {_fmt(ly[-1])}"
         )
+    return described
+
+
+def curve_1d(
+    f: Any,
+    xs: Any = None,
+    solutions: Any = None,
+    degrees: bool = True,
+    ax: Any = None,
+    *,
+    domain: Any = None,
+    n: int = 500,
+    log: bool = False,
+    title: str | None = None,
+    zoom: bool | None = None,
+) -> Figure:
+    """A 1-D loss curve (the dart loss of the angle) with iterates and exact solutions.
+
+    Local maxima that ``f.critical_points()`` lists (the dart's highest hit, between its
+    two solutions) are marked with a triangle; when one is too low to see at the scale of
+    the whole curve, an inset zooms on it.
+
+    Args:
+        f: a function of one parameter (``gd.DartLoss()`` or any ``f(x)`` on ``(1,)``).
+        xs: iterates to mark on the curve: a Trajectory, an array of parameter values, or
+            a dict ``label ->`` either. Values are in radians, like ``f``'s input.
+        solutions: exact minimizers to mark with vertical lines; ``None`` uses
+            ``f.solutions()`` when ``f`` has it, ``False`` marks none.
+        degrees: label the horizontal axis in degrees (values stay radians in ``f``).
+        ax: axes to draw into, or ``None``.
+        domain: ``(low, high)`` in radians; default ``f.plot_domain`` or ``f.domain``.
+        n: number of curve points.
+        log: logarithmic loss axis.
+        title: default: ``f.name``.
+        zoom: draw the inset around the local maximum (default: when it is lower than
+            5 % of the curve's range, in a new figure with a linear axis).
+
+    Example:
+        >>> import gdcore as gd
+        >>> import gdcore.plot as gplot
+        >>> dart = gd.DartLoss()
+        >>> run = gd.minimize(dart, gd.GradientDescent(lr=0.01), gd.deg2rad(20.0), 50)
+        >>> fig = gplot.curve_1d(dart, xs={"GD": run})
+        >>> fig.axes[0].get_xlabel()
+        'launch angle θ (degrees)'
+        >>> "Local maximum at 45.579°" in gplot.get_alt(fig)
+        True
+    """
+    n = check_int("n", n, minimum=2)
+    for name, flag in (("degrees", degrees), ("zoom", True if zoom is None else zoom)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    lo, hi = _curve_domain(f, domain)
+    sols = _curve_solutions(f, solutions)
+    scale = (180.0 / math.pi) if degrees else 1.0
+    t = np.linspace(lo, hi, n)
+    y = _values_1d(f, t)
+    fig, axes, created = _new_axes(ax)
+    axes.plot(t * scale, y, color=_fg(), lw=1.5, label="loss")
+    unit = "°" if degrees else ""
+    for s in sols:
+        axes.axvline(s * scale, color="#009E73", ls="--", lw=1.2)
+        axes.annotate(f"{s * scale:.3f}{unit}", (s * scale, 0), xytext=(3, 6),
+                      textcoords="offset points", fontsize="small", color="#009E73")
+    tops, heights = _curve_maxima(f, lo, hi)
+    if len(tops):
+        _mark_maxima(axes, tops, heights, scale, "local maximum" if len(tops) == 1 else
+                     "local maxima")
+    described = _draw_iterates(axes, f, xs, scale, unit)
     axes.set_xlim(lo * scale, hi * scale)
     finite = y[np.isfinite(y)]
+    if zoom is None:  # a maximum lower than 5 % of the drawn range is a flat line
+        zoom = bool(created and len(tops) and not log and finite.size
+                    and heights.max() < 0.05 * (finite.max() - min(0.0, finite.min())))
+    if zoom and len(tops):
+        _zoom_on_maxima(axes, f, tops, heights, sols, scale)
     if log:
         axes.set_yscale("symlog" if finite.size and finite.min() <= 0 else "log",
                         **({"linthresh": 1e-6} if finite.size and finite.min() <= 0 else {}))
@@ -831,14 +898,16 @@ def curve_1d(
     name = title if title is not None else _title(f, "loss curve")
     axes.set_title(name if not dart or title is not None else "Dart loss of the launch angle")
     axes.grid(True, alpha=0.5)
-    if described or len(sols):
-        axes.legend(loc="best", fontsize="small")
-    alt = (
-        f"Curve of the loss against {xlabel} from {_fmt(lo * scale)} to {_fmt(hi * scale)}."
-    )
+    if described or len(sols) or len(tops):
+        axes.legend(loc="upper left" if zoom else "best", fontsize="small")
+    alt = f"Curve of the loss against {xlabel} from {_fmt(lo * scale)} to {_fmt(hi * scale)}."
     if len(sols):
         alt += " Exact solutions marked at " + ", ".join(
             f"{s * scale:.3f}{unit}" for s in sols) + "."
+    if len(tops):
+        alt += " Local maxim" + ("um" if len(tops) == 1 else "a") + " at " + ", ".join(
+            f"{t * scale:.3f}{unit} (loss {_fmt(h)})" for t, h in zip(tops, heights, strict=True)
+        ) + ("; an inset zooms on it." if zoom else ".")
     if described:
         alt += " Iterates: " + "; ".join(described) + "."
     return _finish(fig, alt, created)

@@ -152,3 +152,45 @@ def test_bad_angle():
         gd.DartLoss()("steep")
     with pytest.raises(TypeError, match="theta"):
         gd.DartLoss().height(None)
+
+
+def test_stationary_points_two_minima_and_the_maximum_between():
+    dart = gd.DartLoss()
+    sp = dart.stationary_points()
+    assert sp.minima.shape == (2, 1) and sp.maxima.shape == (1, 1) and sp.saddles.shape == (0, 1)
+    np.testing.assert_array_equal(sp.minima.ravel(), dart.solutions())
+    apex = sp.maxima[0, 0]
+    assert apex == math.atan(10 / 9.8) == dart.apex()
+    assert sp.minima[0, 0] < apex < sp.minima[1, 0]
+    for theta in (*sp.minima.ravel(), apex):
+        assert abs(dart.grad(theta)) < 1e-12
+    assert dart.hessian(apex) < 0 < min(dart.hessian(t) for t in sp.minima.ravel())
+    assert dart(apex) == pytest.approx(0.5 * (dart.max_height() - 1.0) ** 2, rel=1e-12)
+    assert all(np.array_equal(a, b) for a, b in zip(dart.critical_points(), sp, strict=True))
+
+
+def test_stationary_points_out_of_reach_and_grazing():
+    slow = gd.DartLoss(speed=5.0)
+    sp = slow.stationary_points()
+    assert sp.maxima.shape == (0, 1) and sp.minima.shape == (1, 1)
+    assert abs(slow.grad(sp.minima[0, 0])) < 1e-12 and slow.hessian(sp.minima[0, 0]) > 0
+    assert slow(sp.minima[0, 0]) > 0  # the closest miss
+    top = gd.DartLoss(target_height=gd.DartLoss().max_height())
+    sp = top.stationary_points()
+    assert len(sp.minima) in (1, 2) and len(sp.maxima) <= 1
+    if len(sp.maxima):
+        assert sp.minima[0, 0] < sp.maxima[0, 0] < sp.minima[1, 0]
+
+
+@given(speed=st.floats(8.0, 30.0), distance=st.floats(1.0, 20.0), h0=st.floats(-2, 2),
+       target=st.floats(-2, 2))
+@settings(max_examples=60, deadline=None)
+def test_stationary_points_are_stationary(speed, distance, h0, target):
+    dart = gd.DartLoss(speed=speed, distance=distance, launch_height=h0, target_height=target)
+    sp = dart.stationary_points()
+    scale = 1.0 + abs(dart.k) + distance
+    for theta in np.concatenate([sp.minima.ravel(), sp.maxima.ravel()]):
+        assert -math.pi / 2 < theta < math.pi / 2
+        sec2 = 1.0 / math.cos(theta) ** 2
+        assert abs(dart.grad(theta)) <= 1e-9 * scale**2 * sec2**2
+    assert len(sp.maxima) == (1 if len(sp.minima) == 2 else 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -293,3 +295,23 @@ def test_race_layout_and_errors():
     batch = gd.minimize_many(f, gd.GradientDescent(lr=0.1), np.ones((2, 2)), 5)
     with pytest.raises(ValueError, match="not a batch"):
         gplot.race(f, {"GD": batch}, n=20)
+
+
+def test_curve_1d_marks_the_dart_maximum_and_zooms_on_it():
+    dart = gd.DartLoss()
+    fig = gplot.curve_1d(dart)
+    main = fig.axes[0]
+    tops = [ln for ln in main.get_lines() if ln.get_label() == "local maximum"]
+    assert len(tops) == 1
+    np.testing.assert_allclose(tops[0].get_xdata(), [math.degrees(dart.apex())])
+    np.testing.assert_allclose(tops[0].get_ydata(), [dart(dart.apex())])
+    insets = main.child_axes
+    assert len(insets) == 1
+    assert insets[0].get_ylim()[1] == pytest.approx(1.6 * dart(dart.apex()))
+    assert "Local maximum at 45.579° (loss 0.0204); an inset zooms on it." in gplot.get_alt(fig)
+    assert gplot.curve_1d(dart, zoom=False).axes[0].child_axes == []
+    assert gplot.curve_1d(dart, log=True).axes[0].child_axes == []
+    slow = gplot.curve_1d(gd.DartLoss(speed=5.0))
+    assert "maximum" not in gplot.get_alt(slow) and slow.axes[0].child_axes == []
+    with pytest.raises(TypeError, match="zoom must be True or False"):
+        gplot.curve_1d(dart, zoom="yes")

@@ -2,7 +2,7 @@
 # Sets up everything gdcore's site and tests need, idempotently, on a fresh Debian machine:
 #   .venv/ (Python packages pinned in pyproject.toml), node_modules/ (npm ci),
 #   the verified Pyodide 0.27.7 distribution (cached outside the repo),
-#   and, with --browser, Debian's chromium for the browser tests.
+#   and, with --browser, Debian's chromium (and poppler-utils) for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +16,11 @@ done
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
-  echo "== installing Debian chromium (browser tests)"
+# chromium drives the browser tests; poppler-utils' pdftotext reads the printed PDFs.
+if [ "$want_browser" = 1 ] && { [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null; }; then
+  echo "== installing Debian chromium and poppler-utils (browser tests)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null
 fi
 
 if ! command -v npm >/dev/null 2>&1; then

@@ -64,6 +64,22 @@ def _lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
     return end - (end - start) * (1.0 - weight)
 
 
+def _check_eps(eps: Any, name: str) -> float:
+    """``eps`` of an adaptive method: a finite number > 0, since it guards a division.
+
+    With ``eps = 0`` a coordinate whose gradient is exactly 0 (a flat direction, or a start
+    at the minimum) divides 0 by 0, and the NaN would be reported as a divergence.
+    """
+    eps = check_nonnegative("eps", eps)
+    if eps == 0:
+        raise ValueError(
+            f"eps must be > 0 for {name}: it keeps the denominator away from zero, and with "
+            "eps = 0 a zero gradient coordinate gives 0/0 (NaN); use a tiny value such as "
+            "1e-12 to make its effect negligible"
+        )
+    return eps
+
+
 def _check_betas(betas: Any) -> tuple[float, float]:
     try:
         beta1, beta2 = betas
@@ -317,7 +333,7 @@ class AdaGrad(Optimizer):
     ) -> None:
         self.lr_decay = check_nonnegative("lr_decay", lr_decay)
         self.weight_decay = check_nonnegative("weight_decay", weight_decay)
-        self.eps = check_nonnegative("eps", eps)
+        self.eps = _check_eps(eps, "AdaGrad")
         self.initial_accumulator_value = check_nonnegative(
             "initial_accumulator_value", initial_accumulator_value
         )
@@ -367,7 +383,7 @@ class RMSProp(Optimizer):
         weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
     ) -> None:
         self.alpha = check_in_range("alpha", alpha, 0.0, 1.0, high_open=False)
-        self.eps = check_nonnegative("eps", eps)
+        self.eps = _check_eps(eps, "RMSProp")
         self.weight_decay = check_nonnegative("weight_decay", weight_decay)
         self.momentum = check_nonnegative("momentum", momentum)
         self.centered = bool(centered)
@@ -391,7 +407,10 @@ class RMSProp(Optimizer):
         self.square_avg = self.square_avg * alpha + (1 - alpha) * grad * grad
         if self.centered:
             self.grad_avg = _lerp(self.grad_avg, grad, 1 - alpha)
-            avg = np.sqrt(self.square_avg - self.grad_avg * self.grad_avg)
+            # The variance estimate E[g^2] - E[g]^2 is >= 0 in exact arithmetic, but with a
+            # (nearly) constant gradient both terms agree to the last bit and round-off
+            # makes it negative (NaN under the root): clamp it at 0.
+            avg = np.sqrt(np.maximum(self.square_avg - self.grad_avg * self.grad_avg, 0.0))
         else:
             avg = np.sqrt(self.square_avg)
         avg = avg + self.eps
@@ -428,7 +447,7 @@ class AdaDelta(Optimizer):
         self, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0
     ) -> None:
         self.rho = check_in_range("rho", rho, 0.0, 1.0, high_open=False)
-        self.eps = check_nonnegative("eps", eps)
+        self.eps = _check_eps(eps, "AdaDelta")
         self.weight_decay = check_nonnegative("weight_decay", weight_decay)
         super().__init__(lr)
 
@@ -483,7 +502,7 @@ class Adam(Optimizer):
         eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False,
     ) -> None:
         self.betas = _check_betas(betas)
-        self.eps = check_nonnegative("eps", eps)
+        self.eps = _check_eps(eps, type(self).__name__)
         self.weight_decay = check_nonnegative("weight_decay", weight_decay)
         self.amsgrad = bool(amsgrad)
         super().__init__(lr)

@@ -15,6 +15,7 @@ step ``t``. Any function ``t -> lr`` works there too; these classes add a readab
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -33,6 +34,10 @@ __all__ = [
     "LinearLR",
     "SequentialLR",
 ]
+
+
+#: The most learning rates :meth:`Schedule.values` returns at once (80 MB of floats).
+MAX_VALUES = 10_000_000
 
 
 class Schedule:
@@ -62,6 +67,11 @@ class Schedule:
     def values(self, steps: int) -> np.ndarray:
         """The learning rates of steps ``0 .. steps-1`` as an array (for plots)."""
         steps = check_int("steps", steps)
+        if steps > MAX_VALUES:
+            raise ValueError(
+                f"steps must be <= {MAX_VALUES:,} (values() builds an array of that many "
+                f"rates), got {steps:,}"
+            )
         return np.array([self._lr(t) for t in range(steps)], dtype=float)
 
     def __repr__(self) -> str:
@@ -100,7 +110,7 @@ class StepLR(Schedule):
         self.gamma = check_positive("gamma", gamma)
 
     def _lr(self, t: int) -> float:
-        return self.lr * self.gamma ** (t // self.step_size)
+        return _geometric(self.lr, self.gamma, t // self.step_size)
 
 
 class ExponentialLR(Schedule):
@@ -120,7 +130,7 @@ class ExponentialLR(Schedule):
         self.gamma = check_positive("gamma", gamma)
 
     def _lr(self, t: int) -> float:
-        return self.lr * self.gamma**t
+        return _geometric(self.lr, self.gamma, t)
 
 
 class InverseTimeLR(Schedule):
@@ -140,7 +150,23 @@ class InverseTimeLR(Schedule):
         self.decay_rate = check_nonnegative("decay_rate", decay_rate)
 
     def _lr(self, t: int) -> float:
-        return self.lr / (1 + self.decay_rate * t)
+        try:
+            return self.lr / (1 + self.decay_rate * t)
+        except OverflowError:  # t beyond float range: the rate has decayed to 0
+            return 0.0 if self.decay_rate > 0 else self.lr
+
+
+def _geometric(lr: float, gamma: float, n: int) -> float:
+    """``lr * gamma**n``; for a huge ``n`` it reaches 0 (``gamma < 1``) or inf (``gamma > 1``).
+
+    Python's ``**`` raises ``OverflowError`` where the value leaves the float range; a
+    schedule returns the limit instead (and ``minimize`` then says that an infinite
+    learning rate is not allowed).
+    """
+    try:
+        return lr * gamma**n
+    except OverflowError:
+        return lr if gamma == 1 else (0.0 if gamma < 1 else math.inf)
 
 
 def _cosine(lr: float, min_lr: float, fraction: float) -> float:
@@ -258,7 +284,7 @@ class LinearLR(Schedule):
 
     def _lr(self, t: int) -> float:
         s, e = self.start_factor, self.end_factor
-        return self.lr * (s + (e - s) * min(t, self.total_iters) / self.total_iters)
+        return self.lr * (s + (e - s) * (min(t, self.total_iters) / self.total_iters))
 
 
 class SequentialLR(Schedule):
@@ -320,9 +346,21 @@ class SequentialLR(Schedule):
         return _check_schedule_value(self.schedules[i](t - start), t - start)
 
 
-def _check_schedule_value(value: Any, t: int) -> float:
-    """Used by the loops: a schedule's output must be a finite number >= 0."""
+def _check_schedule_value(value: Any, t: int, schedule: Any = None) -> float:
+    """Used by the loops: a schedule's output must be a finite number >= 0.
+
+    A string (``'0.1'``), a bool or anything else that is not a real number is a
+    ``TypeError`` naming the step (and the schedule, when given), not silently converted.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    where = f"schedule({t})" if schedule is None else f"schedule {schedule!r} at step {t}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{where} must return a number (the learning rate), got {value!r} "
+            f"({type(value).__name__})"
+        )
     lr = float(value)
     if not (0.0 <= lr < math.inf):
-        raise ValueError(f"schedule({t}) must return a finite learning rate >= 0, got {value!r}")
+        raise ValueError(f"{where} must return a finite learning rate >= 0, got {value!r}")
     return lr

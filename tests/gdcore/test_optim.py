@@ -460,3 +460,45 @@ def test_schedules_can_change_lr_between_steps():
     x = opt.step(np.zeros(1), np.ones(1))
     opt.lr = 0.0  # a schedule may reach zero (cosine annealing to min_lr = 0)
     np.testing.assert_array_equal(opt.step(x, np.ones(1)), x)
+
+
+# --------------------------------------------------------------------------- at the edges
+
+
+@pytest.mark.parametrize("g, alpha", [(0.1, 0.9), (0.7, 0.5), (1e-3, 0.5), (3.0, 0.99)])
+def test_centered_rmsprop_survives_a_constant_gradient(g, alpha):
+    # E[g^2] - E[g]^2 is 0 for a constant gradient; round-off used to make it negative
+    # (NaN after 50 to 400 steps). Clamped at 0 the steps become lr * g / eps: large, finite.
+    opt = gd.RMSProp(lr=1e-12, alpha=alpha, centered=True)
+    x = np.zeros(1)
+    for _ in range(2000):
+        x = opt.step(x, np.array([g]))
+        assert np.isfinite(x).all()
+    assert x[0] < 0  # it moved downhill, by finite steps
+
+
+def test_centered_rmsprop_unchanged_where_the_variance_is_positive():
+    rng = np.random.default_rng(0)
+    grads = rng.standard_normal((300, 3))
+    opt = gd.RMSProp(lr=0.01, centered=True, momentum=0.5)
+    x = np.zeros(3)
+    sq, mean, buf = np.zeros(3), np.zeros(3), np.zeros(3)
+    for grad in grads:
+        x_new = opt.step(x, grad)
+        sq = sq * 0.99 + 0.01 * grad * grad
+        mean = mean + 0.01 * (grad - mean)
+        buf = buf * 0.5 + grad / (np.sqrt(sq - mean * mean) + 1e-8)
+        np.testing.assert_allclose(x_new, x - 0.01 * buf, rtol=1e-12, atol=1e-15)
+        x = x_new
+
+
+@pytest.mark.parametrize("make", [gd.AdaGrad, gd.RMSProp, gd.AdaDelta, gd.Adam, gd.AdamW])
+def test_eps_zero_is_refused_with_the_reason(make):
+    with pytest.raises(ValueError, match=rf"eps must be > 0 for {make.__name__}: .*0/0"):
+        make(eps=0.0)
+    with pytest.raises(ValueError, match="eps must be >= 0"):
+        make(eps=-1e-8)
+    opt = make(eps=1e-300)  # tiny is allowed: a zero gradient then gives a zero step
+    np.testing.assert_array_equal(opt.step(np.ones(2), np.zeros(2)),
+                                  np.ones(2) * (1 - opt.lr * getattr(opt, "_decoupled", 0)
+                                                * opt.weight_decay))

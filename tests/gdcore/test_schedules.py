@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gdcore as gd
+from gdcore.schedules import _check_schedule_value
 
 
 def test_constant():
@@ -199,3 +200,80 @@ def test_sequential_lr_runs_in_minimize():
 def test_warmup_validation(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+# --------------------------------------------------------------------------- at the edges
+
+
+def test_huge_steps_reach_zero_or_infinity_instead_of_overflowing():
+    huge = 10**400  # beyond the float range
+    assert gd.ExponentialLR(1.0, gamma=0.5)(huge) == 0.0
+    assert gd.ExponentialLR(1.0, gamma=2.0)(2000) == math.inf
+    assert gd.ExponentialLR(0.3, gamma=1.0)(huge) == 0.3
+    assert gd.StepLR(1.0, step_size=1, gamma=10.0)(400) == math.inf
+    assert gd.StepLR(1.0, step_size=3, gamma=0.5)(huge) == 0.0
+    assert gd.InverseTimeLR(1.0, decay_rate=0.5)(huge) == 0.0
+    assert gd.InverseTimeLR(1.0, decay_rate=0.0)(huge) == 1.0
+    assert gd.LinearLR(1.0, start_factor=0.5, total_iters=huge)(huge // 2) == pytest.approx(0.75)
+    assert gd.CosineLR(1.0, total_steps=10)(huge) == 0.0
+    assert 0.0 <= gd.CosineWarmRestartsLR(1.0, period=3, mult=2)(10**30) <= 1.0
+
+
+def test_an_infinite_rate_is_refused_with_a_reason():
+    grow = gd.ExponentialLR(0.1, gamma=10.0)
+    assert grow(400) == math.inf
+    with pytest.raises(ValueError, match=r"schedule\(400\) must return a finite learning rate"):
+        _check_schedule_value(grow(400), 400)
+
+
+def test_values_refuses_a_huge_array():
+    with pytest.raises(ValueError, match="steps must be <= 10,000,000"):
+        gd.ConstantLR(0.1).values(10**12)
+
+
+@pytest.mark.parametrize("bad", ["0.1", True, False, None, [0.1], np.array([0.1]), 1j])
+def test_schedule_values_that_are_not_numbers_are_type_errors(bad):
+    with pytest.raises(TypeError, match=r"schedule\(3\) must return a number"):
+        _check_schedule_value(bad, 3)
+    with pytest.raises(TypeError, match=r"schedule StepLR\(.*\) at step 3 must return a number"):
+        _check_schedule_value(bad, 3, gd.StepLR(0.1, 2))
+
+
+@pytest.mark.parametrize("good, lr", [(0.1, 0.1), (np.float32(0.5), 0.5), (np.int64(2), 2.0),
+                                      (np.array(0.25), 0.25), (0, 0.0)])
+def test_schedule_values_that_are_numbers(good, lr):
+    value = _check_schedule_value(good, 0)
+    assert value == lr and type(value) is float
+
+
+@pytest.mark.parametrize("bad", [-0.1, math.nan, math.inf])
+def test_schedule_values_out_of_range(bad):
+    with pytest.raises(ValueError, match=r"schedule\(7\) must return a finite learning rate"):
+        _check_schedule_value(bad, 7)
+
+
+@pytest.mark.parametrize("bad", ["0.1", True])
+def test_minimize_rejects_a_schedule_that_returns_a_string_or_bool(bad):
+    with pytest.raises(TypeError, match=r"schedule\(0\) must return a number"):
+        gd.minimize(gd.landscapes["bowl"], gd.GradientDescent(lr=0.1), [1.0, 1.0], steps=3,
+                    schedule=lambda t: bad)
+
+
+ANY_SCHEDULE = st.one_of(
+    st.builds(gd.ConstantLR, st.floats(1e-6, 10)),
+    st.builds(gd.StepLR, st.floats(1e-6, 10), st.integers(1, 100), st.floats(1e-3, 10)),
+    st.builds(gd.ExponentialLR, st.floats(1e-6, 10), st.floats(1e-3, 10)),
+    st.builds(gd.InverseTimeLR, st.floats(1e-6, 10), st.floats(0, 10)),
+    st.builds(gd.CosineLR, st.floats(1e-6, 10), st.integers(1, 10**6)),
+    st.builds(gd.CosineWarmRestartsLR, st.floats(1e-6, 10), st.integers(1, 100),
+              st.integers(1, 5)),
+    st.builds(gd.LinearLR, st.floats(1e-6, 10), st.floats(1e-3, 1), st.floats(0, 1),
+              st.integers(1, 10**6)),
+)
+
+
+@given(schedule=ANY_SCHEDULE, t=st.one_of(st.integers(0, 10**6), st.integers(0, 10**500)))
+def test_every_schedule_returns_a_rate_for_every_step(schedule, t):
+    lr = schedule(t)
+    assert isinstance(lr, float) and (lr >= 0 or math.isnan(lr) is False)
+    assert lr >= 0.0 and not math.isnan(lr)

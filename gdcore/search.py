@@ -21,6 +21,9 @@ from gdcore._checks import as_point, check_int, check_positive
 
 __all__ = ["SearchResult", "random_search", "random_local_search"]
 
+#: The most numbers a search may keep (every point it evaluates, ``budget x d``): 160 MB.
+MAX_NUMBERS = 20_000_000
+
 
 @dataclass(repr=False)
 class SearchResult:
@@ -94,11 +97,35 @@ def _box(f: Any, domain: Any) -> np.ndarray:
         )
     if not np.all(np.isfinite(box)) or np.any(box[:, 0] >= box[:, 1]):
         raise ValueError(f"domain must be finite with low < high for every coordinate: {domain!r}")
+    with np.errstate(over="ignore"):
+        if not np.all(np.isfinite(box[:, 1] - box[:, 0])):
+            raise ValueError(f"domain is too wide: high - low overflows a float in {domain!r}")
     return box
 
 
+def _check_budget(budget: Any, d: int) -> int:
+    """``budget >= 1`` evaluations, few enough that every point fits in memory."""
+    budget = check_int("budget", budget, minimum=1)
+    if budget * d > MAX_NUMBERS:
+        raise ValueError(
+            f"budget must be <= {MAX_NUMBERS // d:,} for {d} parameter(s) (the search keeps "
+            f"every point it evaluates), got {budget:,}"
+        )
+    return budget
+
+
+def _real(value: Any, what: str) -> np.ndarray:
+    """``value`` as a float array; a string, ``None`` or a complex number is a TypeError."""
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{what} must return a real number, got {value!r} ({type(value).__name__})"
+        )
+    return arr.astype(float)
+
+
 def _loss(f: Any, x: np.ndarray) -> float:
-    value = np.asarray(f(x), dtype=float)
+    value = _real(f(x), "f(x)")
     if value.size != 1:
         raise ValueError(f"f(x) must return a single number, got an array of shape {value.shape}")
     value = float(value.reshape(()))
@@ -132,14 +159,14 @@ def random_search(f: Any, budget: int, domain: Any = None, seed: int = 0) -> Sea
         >>> r.loss < 1e-3, round(float(gd.rad2deg(r.x[0])), 0) in (39.0, 51.0)
         (True, True)
     """
-    budget = check_int("budget", budget, minimum=1)
     seed = check_int("seed", seed)
     box = _box(f, domain)
+    budget = _check_budget(budget, box.shape[0])
     rng = np.random.default_rng(seed)
     points = rng.uniform(box[:, 0], box[:, 1], size=(budget, box.shape[0]))
     with np.errstate(all="ignore"):
         if getattr(f, "vectorized", False):
-            losses = np.asarray(f(points), dtype=float).reshape(budget)
+            losses = _real(f(points), "f(points)").reshape(budget)
             losses = np.where(np.isnan(losses), np.inf, losses)
         else:
             losses = np.array([_loss(f, p) for p in points])
@@ -177,7 +204,7 @@ def random_local_search(
         (True, True)
     """
     x = as_point("x0", x0)
-    budget = check_int("budget", budget, minimum=1)
+    budget = _check_budget(budget, x.size)
     step_size = check_positive("step_size", step_size)
     seed = check_int("seed", seed)
     box = None if domain is None else _box(f, domain)

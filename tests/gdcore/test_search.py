@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gdcore as gd
 
@@ -109,3 +111,57 @@ def test_local_search_beats_random_search_on_a_narrow_valley():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- at the edges
+
+
+@pytest.mark.parametrize("search", [
+    lambda budget: gd.random_search(gd.landscapes["bowl"], budget),
+    lambda budget: gd.random_local_search(gd.landscapes["bowl"], [0.0, 0.0], budget),
+])
+def test_a_huge_budget_is_a_value_error_not_a_memory_error(search):
+    with pytest.raises(ValueError, match=r"budget must be <= 10,000,000 for 2 parameter\(s\)"):
+        search(10**12)
+
+
+def test_the_budget_limit_counts_the_parameters():
+    with pytest.raises(ValueError, match=r"budget must be <= 2,000,000 for 10 parameter"):
+        gd.random_search(lambda x: float(np.sum(x**2)), 3_000_000, domain=[(-1, 1)] * 10)
+
+
+@pytest.mark.parametrize("bad", ["abc", None, 1j, True, [1.0, "x"]])
+def test_an_objective_that_returns_no_real_number_is_a_type_error(bad):
+    with pytest.raises(TypeError, match=r"f\(x\) must return a real number"):
+        gd.random_search(lambda x: bad, 5, domain=(0.0, 1.0))
+    with pytest.raises(TypeError, match=r"f\(x\) must return a real number"):
+        gd.random_local_search(lambda x: bad, [0.0], 5)
+
+
+def test_a_vectorized_objective_that_returns_strings_is_a_type_error():
+    class Words:
+        vectorized = True
+        domain = ((0.0, 1.0), (0.0, 1.0))
+
+        def __call__(self, x):
+            return np.full(np.shape(x)[:-1], "loss")
+
+    with pytest.raises(TypeError, match=r"f\(points\) must return a real number"):
+        gd.random_search(Words(), 5)
+
+
+def test_a_domain_too_wide_for_floats():
+    with pytest.raises(ValueError, match="domain is too wide"):
+        gd.random_search(gd.landscapes["bowl"], 5, domain=((-1e308, 1e308), (0.0, 1.0)))
+
+
+@given(budget=st.integers(1, 200), seed=st.integers(0, 2**32),
+       low=st.floats(-1e6, 1e6), width=st.floats(1e-6, 1e6))
+@settings(max_examples=50, deadline=None)
+def test_random_search_stays_in_the_box_and_keeps_the_best(budget, seed, low, width):
+    box = ((low, low + width), (-1.0, 1.0))
+    r = gd.random_search(gd.landscapes["booth"], budget, domain=box, seed=seed)
+    assert r.points.shape == (budget, 2) and r.evaluations == budget
+    assert np.all(r.points[:, 0] >= low) and np.all(r.points[:, 0] <= low + width)
+    assert r.loss == r.losses.min() == r.history[-1]
+    assert np.all(np.diff(r.history) <= 0)

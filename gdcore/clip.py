@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from gdcore._checks import check_positive
+from gdcore.search import _real
 
 __all__ = ["clip_by_value", "clip_by_norm"]
 
@@ -35,7 +36,7 @@ def clip_by_value(grad: Any, limit: float) -> np.ndarray:
         array([ 0.5, -1. ,  1. ])
     """
     limit = check_positive("limit", limit)
-    return _clip_value(np.asarray(grad, dtype=float), limit)
+    return _clip_value(_real(grad, "grad must be"), limit)
 
 
 def clip_by_norm(grad: Any, max_norm: float) -> np.ndarray:
@@ -52,7 +53,7 @@ def clip_by_norm(grad: Any, max_norm: float) -> np.ndarray:
                [0.3, 0.4]])
     """
     max_norm = check_positive("max_norm", max_norm)
-    return _clip_norm(np.asarray(grad, dtype=float), max_norm)
+    return _clip_norm(_real(grad, "grad must be"), max_norm)
 
 
 def _clip_value(grad: np.ndarray, limit: float) -> np.ndarray:

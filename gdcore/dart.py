@@ -94,6 +94,10 @@ class DartLoss:
     * the loss is zero where :math:`k t^2 - d t + (y^\ast - h_0 + k) = 0`, a quadratic in
       :math:`t` whose two roots are the two exact angles (:meth:`solutions`).
 
+    The formula repeats itself every :math:`\pi` radians (:math:`\tan` does), but only
+    angles in :math:`(-\pi/2, \pi/2)` are throws toward the board: an optimizer that
+    leaves that interval is not exploring new throws, so keep it inside (``domain``).
+
     The object follows gdcore's objective protocol in one dimension, so ``gd.minimize``
     and every optimizer work on it. Shapes:
 
@@ -105,11 +109,14 @@ class DartLoss:
       elementwise: loss, derivative and second derivative all have its shape.
 
     Args:
-        speed: launch speed in m/s, ``> 0`` (default 10).
-        distance: horizontal distance to the board in m, ``> 0`` (default 10).
-        launch_height: height of the launcher in m (default 1).
-        target_height: height of the bullseye in m (default 1).
-        g: gravitational acceleration in m/s², ``> 0`` (default 9.8).
+        speed: launch speed in m/s, in ``[1e-6, 1e6]`` (default 10).
+        distance: horizontal distance to the board in m, in ``[1e-6, 1e6]`` (default 10).
+        launch_height: height of the launcher in m, ``|h0| <= 1e6`` (default 1).
+        target_height: height of the bullseye in m, ``|y*| <= 1e6`` (default 1).
+        g: gravitational acceleration in m/s², in ``[1e-6, 1e6]`` (default 9.8).
+
+    The ranges keep every formula inside the float range; a bullseye that no angle reaches
+    is allowed (the loss is still defined), and :meth:`solutions` says so.
 
     Attributes:
         domain: ``(-pi/2, pi/2)``, the angles that reach the board.
@@ -197,10 +204,16 @@ class DartLoss:
         """
         return self.launch_height + self.distance**2 / (4.0 * self.k) - self.k
 
+    def _discriminant(self) -> tuple[float, float]:
+        """``(c, d^2 - 4kc)`` of the quadratic ``k t^2 - d t + c = 0`` for ``t = tan(theta)``."""
+        c = self.target_height - self.launch_height + self.k
+        return c, self.distance * self.distance - 4.0 * self.k * c
+
     @property
     def reachable(self) -> bool:
-        """Whether some angle hits the bullseye exactly."""
-        return self.target_height <= self.max_height()
+        """Whether some angle hits the bullseye exactly (the bullseye is at most
+        :meth:`max_height`; decided by the same discriminant as :meth:`solutions`)."""
+        return self._discriminant()[1] >= 0
 
     def solutions(self) -> np.ndarray:
         r"""Both exact angles (radians, increasing) that hit the bullseye.
@@ -217,8 +230,7 @@ class DartLoss:
             90.0
         """
         k, d = self.k, self.distance
-        c = self.target_height - self.launch_height + k
-        disc = d * d - 4.0 * k * c
+        c, disc = self._discriminant()
         if disc < 0:
             raise ValueError(
                 f"target_height={self.target_height:g} m is unreachable: at speed "

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from gdcore._checks import as_point, check_positive
+from gdcore.search import _real
 
 __all__ = [
     "central_difference",
@@ -29,8 +30,33 @@ __all__ = [
 ]
 
 
+#: The most coordinates a finite-difference gradient takes: it evaluates ``f`` at ``2n``
+#: points of ``n`` coordinates (256 MB of points for 4,000).
+MAX_COORDINATES = 4000
+
+
+def _point_and_step(x: Any, h: Any) -> tuple[np.ndarray, float]:
+    """``x`` as a checked point and ``h`` as a step that changes every coordinate of it."""
+    p = as_point("x", x)
+    h = check_positive("h", h)
+    if p.size > MAX_COORDINATES:
+        raise ValueError(
+            f"x must have at most {MAX_COORDINATES:,} coordinates for finite differences "
+            f"(each one costs two evaluations of f at a point of that size), got {p.size:,}"
+        )
+    with np.errstate(over="ignore"):
+        stuck = np.flatnonzero((p + h == p) | (p - h == p) | ~np.isfinite(p + h))
+    if stuck.size:
+        i = int(stuck[0])
+        raise ValueError(
+            f"h={h!r} is too small for x[{i}]={float(p[i])!r}: x + h rounds back to x, so the "
+            f"difference would be 0; use h of about 1e-5 * |x| (or rescale x)"
+        )
+    return p, h
+
+
 def _scalar(f: Callable[[np.ndarray], Any], x: np.ndarray) -> float:
-    value = np.asarray(f(x), dtype=float)
+    value = _real(f(x), "f(x) must return")
     if value.size != 1:
         raise ValueError(
             f"f must return a single number for a point, got an array of shape {value.shape}"
@@ -41,7 +67,7 @@ def _scalar(f: Callable[[np.ndarray], Any], x: np.ndarray) -> float:
 def _values(f: Callable[[np.ndarray], Any], points: np.ndarray, vectorized: bool) -> np.ndarray:
     """``f`` at each row of ``points``: one stacked call when ``vectorized``, else a loop."""
     if vectorized:
-        out = np.asarray(f(points), dtype=float)
+        out = _real(f(points), "f(points) must return")
         if out.shape != points.shape[:1]:
             raise ValueError(
                 f"with vectorized=True, f must map points of shape {points.shape} to "
@@ -74,8 +100,7 @@ def central_difference(
         >>> g.round(8).tolist()
         [2.0, -4.0]
     """
-    p = as_point("x", x)
-    h = check_positive("h", h)
+    p, h = _point_and_step(x, h)
     n = p.size
     shifts = h * np.eye(n)
     points = np.concatenate([p + shifts, p - shifts])
@@ -96,8 +121,7 @@ def forward_difference(
         >>> round(gd.forward_difference(lambda x: float(x[0] ** 3), 2.0), 4)
         12.0
     """
-    p = as_point("x", x)
-    h = check_positive("h", h)
+    p, h = _point_and_step(x, h)
     n = p.size
     points = np.concatenate([p[None, :], p + h * np.eye(n)])
     values = _values(f, points, vectorized)
@@ -117,16 +141,15 @@ def jacobian(F: Callable[[np.ndarray], Any], x: Any, h: float = 1e-5) -> np.ndar
         >>> gd.jacobian(F, [2.0, 3.0]).round(6).tolist()
         [[3.0, 2.0], [1.0, 2.0]]
     """
-    p = as_point("x", x)
-    h = check_positive("h", h)
+    p, h = _point_and_step(x, h)
     n = p.size
-    out_shape = np.shape(np.asarray(F(p), dtype=float))
+    out_shape = _real(F(p), "F(x) must return").shape
     columns = []
     for i in range(n):
         e = np.zeros(n)
         e[i] = h
-        plus = np.asarray(F(p + e), dtype=float)
-        minus = np.asarray(F(p - e), dtype=float)
+        plus = _real(F(p + e), "F(x) must return")
+        minus = _real(F(p - e), "F(x) must return")
         if plus.shape != out_shape or minus.shape != out_shape:
             raise ValueError("F must return outputs of the same shape at every point")
         columns.append((plus - minus) / (2.0 * h))
@@ -158,8 +181,7 @@ def numerical_hessian(
         >>> gd.numerical_hessian(f, [0.0, 0.0]).round(4).tolist()
         [[10.0, 8.0], [8.0, 10.0]]
     """
-    p = as_point("x", x)
-    h = check_positive("h", h)
+    p, h = _point_and_step(x, h)
     n = p.size
     if grad is not None:
         H = jacobian(lambda q: np.asarray(grad(q), dtype=float).reshape(n), p, h)
@@ -208,13 +230,13 @@ def check_gradient(
         >>> gd.check_gradient(lambda x: float((x ** 3).sum()), [2.0], grad=wrong) > 0.1
         True
     """
-    p = as_point("x", x)
+    p, h = _point_and_step(x, h)
     floor = check_positive("floor", floor)
     if grad is None:
         grad = getattr(f, "grad", None)
         if grad is None:
             raise ValueError("grad must be given when f has no .grad method")
-    analytic = np.asarray(grad(p), dtype=float)
+    analytic = _real(grad(p), "grad(x) must return")
     if analytic.size != p.size:
         raise ValueError(
             f"grad must return {p.size} partial derivatives, got an array of shape "

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -80,3 +80,24 @@ def test_clip_by_value_properties(g, c):
     inside = np.abs(g) <= c
     np.testing.assert_array_equal(out[inside], g[inside])
     np.testing.assert_array_equal(np.sign(out), np.sign(g))
+
+
+@pytest.mark.parametrize("bad", ["abc", None, [1.0, "x"], 1j, [True, False]])
+def test_gradients_that_are_not_real_numbers(bad):
+    with pytest.raises(TypeError, match="grad must be a real number"):
+        gd.clip_by_value(bad, 1.0)
+    with pytest.raises(TypeError, match="grad must be a real number"):
+        gd.clip_by_norm(bad, 1.0)
+
+
+@given(g=st.lists(st.floats(-1e300, 1e300), min_size=1, max_size=6),
+       c=st.floats(1e-6, 1e6))
+@settings(max_examples=80, deadline=None)
+def test_clip_by_norm_never_exceeds_the_limit_and_keeps_the_direction(g, c):
+    g = np.array(g)
+    out = gd.clip_by_norm(g, c)
+    assert np.all(np.isfinite(out))
+    peak = np.abs(out).max()
+    norm = peak * np.sqrt(np.sum((out / peak) ** 2)) if peak > 0 else 0.0
+    assert norm <= c * (1 + 1e-12) or np.array_equal(out, g)
+    assert np.all((np.sign(out) == np.sign(g)) | (out == 0))  # tiny entries may underflow

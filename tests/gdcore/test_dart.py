@@ -194,3 +194,48 @@ def test_stationary_points_are_stationary(speed, distance, h0, target):
         sec2 = 1.0 / math.cos(theta) ** 2
         assert abs(dart.grad(theta)) <= 1e-9 * scale**2 * sec2**2
     assert len(sp.maxima) == (1 if len(sp.minima) == 2 else 0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"speed": 1e300}, r"speed must be between 1e-06 and 1e\+06 m/s"),
+        ({"speed": 1e-300}, "speed must be between"),
+        ({"distance": 1e200}, r"distance must be between 1e-06 and 1e\+06 m"),
+        ({"distance": -1}, "distance must be > 0"),
+        ({"g": -9.8}, "g must be > 0"),
+        ({"g": 1e10}, "g must be between"),
+        ({"launch_height": 1e300}, r"launch_height must be in \[-1e\+06, 1e\+06\]"),
+        ({"target_height": -1e7}, "target_height must be in"),
+        ({"speed": math.inf}, "speed must be finite"),
+    ],
+)
+def test_absurd_parameters_are_value_errors_naming_them(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        gd.DartLoss(**kwargs)
+
+
+@given(speed=st.floats(1e-6, 1e6), distance=st.floats(1e-6, 1e6), g=st.floats(1e-6, 1e6),
+       h0=st.floats(-1e6, 1e6), target=st.floats(-1e6, 1e6))
+@settings(max_examples=200, deadline=None)
+def test_any_allowed_throw_has_finite_numbers_or_says_it_is_out_of_reach(
+        speed, distance, g, h0, target):
+    dart = gd.DartLoss(speed=speed, distance=distance, launch_height=h0, target_height=target,
+                       g=g)
+    assert 0.0 < dart.k < math.inf and math.isfinite(dart.max_height())
+    for theta in (-1.0, 0.0, 0.5, 1.2):
+        assert math.isfinite(dart(theta)) or dart(theta) == math.inf
+    sp = dart.stationary_points()
+    angles = np.concatenate([sp.minima.ravel(), sp.maxima.ravel()])
+    assert len(angles) >= 1 and np.all(np.abs(angles) <= math.pi / 2)
+    if not dart.reachable:
+        with pytest.raises(ValueError, match="unreachable"):
+            dart.solutions()
+        return
+    for theta in dart.solutions():
+        # The angle is right to a few units in its last place: the miss is what an error
+        # of 4 ulp in theta makes (slope y' times 4 ulp), plus the rounding of y's terms.
+        t = math.tan(theta)
+        terms = abs(h0) + abs(target) + distance * abs(t) + dart.k * (1 + t * t)
+        slope = (1 + t * t) * abs(distance - 2 * dart.k * t)
+        assert abs(dart.height(theta) - target) <= 4 * math.ulp(theta) * slope + 1e-12 * terms

@@ -123,3 +123,46 @@ def test_check_gradient():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- at the edges
+
+
+@pytest.mark.parametrize("diff", [gd.central_difference, gd.forward_difference, gd.jacobian,
+                                  gd.numerical_hessian])
+def test_a_step_below_the_rounding_of_x_is_refused(diff):
+    f = lambda x: float(np.sum(x**2))  # noqa: E731
+    with pytest.raises(ValueError, match=r"h=1e-05 is too small for x\[1\]=1e\+20"):
+        diff(f, [1.0, 1e20], h=1e-5)
+    with pytest.raises(ValueError, match="h must be > 0"):
+        diff(f, [1.0], h=0.0)
+
+
+def test_check_gradient_refuses_a_useless_step_too():
+    with pytest.raises(ValueError, match="too small for x"):
+        gd.check_gradient(lambda x: float(x[0] ** 2), [1e30], grad=lambda x: 2 * x)
+
+
+def test_too_many_coordinates_is_a_value_error_not_a_memory_error():
+    with pytest.raises(ValueError, match="x must have at most 4,000 coordinates"):
+        gd.central_difference(lambda x: 0.0, np.zeros(100_000))
+
+
+@pytest.mark.parametrize("bad", ["abc", None, 1j, True])
+def test_objectives_that_return_no_real_number(bad):
+    with pytest.raises(TypeError, match=r"f\(x\) must return a real number"):
+        gd.central_difference(lambda x: bad, [1.0, 2.0])
+    with pytest.raises(TypeError, match=r"F\(x\) must return a real number"):
+        gd.jacobian(lambda x: [bad], [1.0])
+    with pytest.raises(TypeError, match=r"grad\(x\) must return a real number"):
+        gd.check_gradient(lambda x: 1.0, [1.0], grad=lambda x: bad)
+
+
+@given(x=st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=5),
+       h=st.floats(1e-6, 1e-2))
+@settings(max_examples=60, deadline=None)
+def test_central_difference_is_exact_on_quadratics(x, h):
+    x = np.array(x)
+    g = gd.central_difference(lambda p: float(np.sum(3.0 * p**2 - p)), x, h=h)
+    np.testing.assert_allclose(g, 6.0 * x - 1.0, rtol=1e-6, atol=1e-4 * (1 + np.abs(x).max())
+                               * (1e-2 / h))

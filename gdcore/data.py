@@ -27,6 +27,17 @@ __all__ = [
     "standardize",
 ]
 
+#: The most numbers a generator makes at once (``n_samples x n_features``): 160 MB.
+MAX_NUMBERS = 20_000_000
+
+
+def _check_shape(n: int, p: int) -> None:
+    if n * p > MAX_NUMBERS:
+        raise ValueError(
+            f"n_samples must be <= {MAX_NUMBERS // p:,} for {p} feature(s) (the data set "
+            f"would hold {n * p:,} numbers), got {n:,}"
+        )
+
 
 def make_regression(
     n_samples: int = 100,
@@ -57,6 +68,7 @@ def make_regression(
     """
     n = check_int("n_samples", n_samples, minimum=1)
     p = check_int("n_features", n_features, minimum=1)
+    _check_shape(n, p)
     noise = check_nonnegative("noise", noise)
     rng = np.random.default_rng(check_int("seed", seed))
     true_w = rng.uniform(-3.0, 3.0, size=p)
@@ -103,6 +115,7 @@ def make_classification(
     if n < k:
         raise ValueError(f"n_samples must be >= n_classes ({k}), got {n}")
     p = check_int("n_features", n_features, minimum=2)
+    _check_shape(n, p)
     separation = check_positive("separation", separation)
     spread = check_positive("spread", spread)
     rng = np.random.default_rng(check_int("seed", seed))
@@ -163,6 +176,7 @@ def make_moons(
         ((200, 2), [0, 1], 100)
     """
     n = check_int("n_samples", n_samples, minimum=2)
+    _check_shape(n, 2)
     noise = check_nonnegative("noise", noise)
     rng = np.random.default_rng(check_int("seed", seed))
     y = _labels(n, 2)
@@ -201,6 +215,7 @@ def make_circles(
         np.float64(0.5)
     """
     n = check_int("n_samples", n_samples, minimum=2)
+    _check_shape(n, 2)
     noise = check_nonnegative("noise", noise)
     factor = check_in_range("factor", factor, 0.0, 1.0, low_open=True, high_open=True)
     rng = np.random.default_rng(check_int("seed", seed))
@@ -240,6 +255,7 @@ def make_spirals(
         ((300, 2), [0, 1, 2], 100)
     """
     n = check_int("n_samples", n_samples, minimum=1)
+    _check_shape(n, 2)
     k = check_int("n_classes", n_classes, minimum=2)
     if n < k:
         raise ValueError(f"n_samples must be >= n_classes ({k}), got {n}")

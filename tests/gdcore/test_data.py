@@ -156,3 +156,20 @@ def test_spirals_have_one_arm_per_class():
 def test_nonlinear_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("make", [
+    lambda n: gd.make_regression(n_samples=n),
+    lambda n: gd.make_classification(n_samples=n),
+    lambda n: gd.make_moons(n_samples=n),
+    lambda n: gd.make_circles(n_samples=n),
+    lambda n: gd.make_spirals(n_samples=n),
+])
+def test_a_huge_data_set_is_a_value_error_not_a_memory_error(make):
+    with pytest.raises(ValueError, match=r"n_samples must be <= [\d,]+ for \d feature"):
+        make(10**12)
+
+
+def test_the_size_limit_counts_the_features():
+    with pytest.raises(ValueError, match=r"n_samples must be <= 200,000 for 100 feature"):
+        gd.make_regression(n_samples=300_000, n_features=100)

@@ -893,6 +893,10 @@ def get_landscape(name: str, **kwargs: Any) -> Landscape:
     return type(landscapes[key])(**kwargs)
 
 
+#: The most grid points per axis :func:`grid` evaluates (16 million points).
+MAX_GRID = 4000
+
+
 def grid(
     f: Any, n: int = 200, domain: Any = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -914,6 +918,9 @@ def grid(
         [[8.0, 4.0, 8.0], [4.0, 0.0, 4.0], [8.0, 4.0, 8.0]]
     """
     n = check_int("n", n, minimum=2)
+    if n > MAX_GRID:
+        raise ValueError(f"n must be <= {MAX_GRID:,} points per axis (the grid holds n * n "
+                         f"points), got {n:,}")
     if domain is None:
         domain = getattr(f, "domain", None)
         if domain is None:

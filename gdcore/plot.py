@@ -243,6 +243,14 @@ def _finish(fig: Figure, alt: str, created: bool) -> Figure:
     return fig
 
 
+def _check_count(name: str, value: Any, minimum: int, maximum: int) -> int:
+    """A whole number in ``[minimum, maximum]``: a figure never allocates without bound."""
+    value = check_int(name, value, minimum=minimum)
+    if value > maximum:
+        raise ValueError(f"{name} must be <= {maximum:,} for a figure, got {value:,}")
+    return value
+
+
 def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
@@ -690,7 +698,7 @@ def schedule_curve(
         >>> fig.axes[0].get_ylabel()
         'learning rate η'
     """
-    steps = check_int("steps", steps, minimum=1)
+    steps = _check_count("steps", steps, 1, 10_000_000)
     if callable(schedule) and not isinstance(schedule, Mapping):
         items = [(repr(schedule) if hasattr(schedule, "_hyper") else "schedule", schedule)]
     elif isinstance(schedule, Mapping) and schedule:
@@ -858,7 +866,7 @@ def curve_1d(
         >>> "Local maximum at 45.579°" in gplot.get_alt(fig)
         True
     """
-    n = check_int("n", n, minimum=2)
+    n = _check_count("n", n, 2, 10_000_000)
     for name, flag in (("degrees", degrees), ("zoom", True if zoom is None else zoom)):
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be True or False, got {flag!r}")

@@ -309,3 +309,8 @@ def test_critical_points_are_copies():
     f = gd.Himmelblau()
     f.critical_points().maxima[0, 0] = 99.0
     assert f.critical_points().maxima[0, 0] != 99.0
+
+
+def test_a_huge_grid_is_a_value_error_not_a_memory_error():
+    with pytest.raises(ValueError, match="n must be <= 4,000 points per axis"):
+        gd.grid(gd.landscapes["bowl"], n=100_000)

@@ -315,3 +315,15 @@ def test_curve_1d_marks_the_dart_maximum_and_zooms_on_it():
     assert "maximum" not in gplot.get_alt(slow) and slow.axes[0].child_axes == []
     with pytest.raises(TypeError, match="zoom must be True or False"):
         gplot.curve_1d(dart, zoom="yes")
+
+
+def test_huge_sizes_are_value_errors_not_memory_errors():
+    f = gd.landscapes["bowl"]
+    with pytest.raises(ValueError, match="n must be <= 4,000 points per axis"):
+        gplot.contour(f, n=10**6)
+    with pytest.raises(ValueError, match="n must be <= 4,000 points per axis"):
+        gplot.race(f, [gd.minimize(f, gd.GradientDescent(lr=0.1), [1.0, 1.0], 3)], n=10**6)
+    with pytest.raises(ValueError, match="steps must be <= 10,000,000 for a figure"):
+        gplot.schedule_curve(lambda t: 0.1, steps=10**9)
+    with pytest.raises(ValueError, match="n must be <= 10,000,000 for a figure"):
+        gplot.curve_1d(gd.DartLoss(), n=10**9)

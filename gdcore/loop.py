@@ -19,6 +19,10 @@ way, and why it stopped::
 
 ``minimize_many`` runs the same loop on ``m`` start points at once (one row each), with
 the objective evaluated on the whole ``(m, d)`` batch in one vectorized call.
+
+Every loop of gdcore (``minimize``, ``minimize_many``, :func:`~gdcore.second_order.newton`
+and :func:`~gdcore.train.fit`) stops for the same reasons, decided in one place,
+:class:`StoppingRules`, and ends with one of the statuses in :data:`STATUSES`.
 """
 
 from __future__ import annotations
@@ -32,11 +36,28 @@ import numpy as np
 
 from gdcore._checks import as_point, check_int, check_nonnegative, check_number, check_positive
 from gdcore.clip import _clip_norm, _clip_value
+from gdcore.protocols import Objective, OptimizerLike
 from gdcore.schedules import _check_schedule_value
 
-__all__ = ["Trajectory", "TrajectoryBatch", "minimize", "minimize_many"]
+__all__ = [
+    "Trajectory", "TrajectoryBatch", "StoppingRules", "STATUSES", "minimize", "minimize_many",
+]
 
 _F64 = np.dtype(float)
+
+#: A stopping rule was met (``loss_threshold`` or ``grad_tol``).
+CONVERGED = "converged"
+#: The loop ran out of steps (or epochs, for ``fit``).
+MAX_STEPS = "max_steps"
+#: The point, the loss or the gradient blew up, or the point left the objective's domain.
+DIVERGED = "diverged"
+#: ``fit`` only: the validation loss stopped improving for ``patience`` epochs.
+EARLY_STOPPED = "early_stopped"
+#: The statuses a run can end with, in the order summaries count them.
+STATUSES = (CONVERGED, MAX_STEPS, DIVERGED)
+
+#: The most steps (or epochs) a loop accepts: step counts are stored as int64.
+MAX_STEP_COUNT = 2**62
 
 
 # --------------------------------------------------------------------------- results
@@ -95,7 +116,7 @@ class Trajectory:
         self.lrs = np.asarray(self.lrs, dtype=float)
         if self.xs.ndim == 1:
             self.xs = self.xs.reshape(-1, 1)
-        if self.status not in ("converged", "max_steps", "diverged"):
+        if self.status not in STATUSES:
             raise ValueError(
                 "status must be 'converged', 'max_steps' or 'diverged', "
                 f"got {self.status!r}"
@@ -196,7 +217,7 @@ class TrajectoryBatch:
 
     def counts(self) -> dict[str, int]:
         """How many runs ended with each status."""
-        return {s: int(np.sum(self.status == s)) for s in ("converged", "max_steps", "diverged")}
+        return {s: int(np.sum(self.status == s)) for s in STATUSES}
 
     def __getitem__(self, i: int) -> Trajectory:
         if self.xs is None or self.losses is None:
@@ -243,6 +264,165 @@ class TrajectoryBatch:
         )
 
 
+# --------------------------------------------------------------------------- stopping rules
+
+
+def _finite(values: Any) -> bool:
+    """True if every entry of a list of floats (or of an array) is finite.
+
+    Fast for the usual case: an inf or a NaN always makes the sum non-finite, and ``s - s``
+    is 0.0 exactly when ``s`` is finite, so a finite sum settles it; only a non-finite sum
+    (or an overflow) needs the closer look.
+    """
+    if isinstance(values, np.ndarray):
+        s = np.sum(values)
+        return s - s == 0.0 or bool(np.isfinite(values).all())
+    s = sum(values)
+    return s - s == 0.0 or all(map(math.isfinite, values))
+
+
+def _check_count(name: str, value: Any) -> int:
+    """A step or epoch count: a whole number from 0 to ``MAX_STEP_COUNT``."""
+    value = check_int(name, value)
+    if value > MAX_STEP_COUNT:
+        raise ValueError(
+            f"{name} must be at most 2**62, got {value!r}: no run takes that many; to run "
+            "until a stopping rule holds, pass a large count with loss_threshold or grad_tol"
+        )
+    return value
+
+
+def _interval(domain: Any) -> tuple[float, float] | None:
+    """``(low, high)`` if ``domain`` is a pair of numbers (a 1-D objective's domain), else None."""
+    try:
+        low, high = (float(v) for v in domain)
+    except (TypeError, ValueError):
+        return None
+    return (low, high) if low < high else None
+
+
+class StoppingRules:
+    r"""When a loop stops and what it says: the one place for every loop in gdcore.
+
+    :func:`minimize`, :func:`minimize_many`, :func:`~gdcore.second_order.newton` and
+    :func:`~gdcore.train.fit` all stop for these reasons, checked at each point
+    :math:`x_k` in this order:
+
+    1. ``"diverged"``: ``|f(x_k)| > diverge_at`` (or the loss is not finite), the point
+       is not finite, or the point left the objective's ``domain``, when the objective
+       declares one as a pair of numbers ``(low, high)`` (a 1-D objective such as
+       ``gd.DartLoss``, whose loss repeats itself outside it: the run stops at once
+       instead of wandering over meaningless angles; pass ``bounds`` to stay inside);
+    2. ``"diverged"``: the gradient is not finite;
+    3. ``"converged"``: ``loss <= loss_threshold``, or ``|grad| <= grad_tol``;
+    4. ``"max_steps"``: ``k == steps``.
+
+    Each check returns ``None`` (go on) or ``(status, message)``.
+
+    Args:
+        steps: the most steps, ``0 <= steps <= 2**62``.
+        loss_threshold: converge when the loss is at most this (``None``: never).
+        grad_tol: converge when the gradient norm is at most this, ``>= 0`` (``None``: never).
+        diverge_at: diverge when ``|loss|`` exceeds this, ``> 0``.
+        f: the objective, read for its ``domain`` (optional).
+        unit: what a step is called in messages (``"steps"``, ``"epochs"`` for ``fit``).
+
+    Example:
+        >>> import gdcore as gd
+        >>> rules = gd.StoppingRules(steps=100, loss_threshold=1e-3, f=gd.DartLoss())
+        >>> status, message = rules.check_point(7, 0.5, [2.0])
+        >>> print(status, message)
+        diverged the point [2] left the domain [-1.5708, 1.5708] of dart at step 7 (its loss
+        repeats itself outside it; pass bounds to keep the point inside)
+        >>> rules.check_grad(9, 1e-4, [0.3], [0.3])
+        ('converged', 'loss 0.0001 <= loss_threshold 0.001 at step 9')
+        >>> rules.check_grad(100, 0.5, [0.3], [0.3])
+        ('max_steps', 'ran all 100 steps')
+    """
+
+    __slots__ = ("steps", "loss_threshold", "grad_tol", "diverge_at", "unit", "domain", "name")
+
+    def __init__(
+        self, steps: int, loss_threshold: float | None = None, grad_tol: float | None = None,
+        diverge_at: float = 1e12, *, f: Any = None, unit: str = "steps",
+    ) -> None:
+        self.steps = _check_count(unit, steps)
+        self.loss_threshold = (
+            None if loss_threshold is None else check_number("loss_threshold", loss_threshold)
+        )
+        self.grad_tol = None if grad_tol is None else check_nonnegative("grad_tol", grad_tol)
+        self.diverge_at = check_positive("diverge_at", diverge_at)
+        self.unit = unit
+        self.domain = _interval(getattr(f, "domain", None))
+        self.name = str(getattr(f, "name", None) or "the objective")
+
+    def ran_all(self) -> tuple[str, str]:
+        """``("max_steps", "ran all N steps")``."""
+        return MAX_STEPS, f"ran all {self.steps} {self.unit}"
+
+    @staticmethod
+    def not_finite(what: str, k: int, when: str = "at step") -> tuple[str, str]:
+        """``("diverged", "the <what> is not finite at step k")``."""
+        return DIVERGED, f"the {what} is not finite {when} {k}"
+
+    def check_point(self, k: int, loss: float, x: Any) -> tuple[str, str] | None:
+        """Rule 1, before the gradient is evaluated: the loss, then the point ``x``."""
+        if not abs(loss) <= self.diverge_at:
+            if not math.isfinite(loss):
+                return DIVERGED, f"loss is {loss} at step {k}"
+            return DIVERGED, (
+                f"|loss| = {abs(loss):.3g} > diverge_at = {self.diverge_at:g} at step {k}"
+            )
+        s = sum(x) if type(x) is list else np.sum(x)  # the fast test of _finite, inlined
+        if not s - s == 0.0 and not _finite(x):
+            return self.not_finite("point", k)
+        domain = self.domain
+        if domain is not None and len(x) == 1 and not domain[0] <= x[0] <= domain[1]:
+            return DIVERGED, (
+                f"the point [{x[0]:.6g}] left the domain [{domain[0]:.6g}, {domain[1]:.6g}] of "
+                f"{self.name} at step {k} (its loss repeats itself outside it; pass bounds to "
+                "keep the point inside)"
+            )
+        return None
+
+    def check_grad(self, k: int, loss: float, g: Any, g_values: Any) -> tuple[str, str] | None:
+        """Rules 2 to 4, once the gradient ``g`` (read out as ``g_values``) is known."""
+        s = sum(g_values) if type(g_values) is list else np.sum(g_values)
+        if not s - s == 0.0 and not _finite(g_values):
+            return self.not_finite("gradient", k)
+        thr, tol = self.loss_threshold, self.grad_tol
+        if thr is not None and loss <= thr:
+            return CONVERGED, f"loss {loss:.4g} <= loss_threshold {thr:g} at step {k}"
+        if tol is not None:
+            gnorm = math.hypot(*(g_values if type(g_values) is list else g_values.tolist()))
+            if gnorm <= tol:
+                return CONVERGED, f"gradient norm {gnorm:.3g} <= grad_tol {tol:g} at step {k}"
+        if k == self.steps:
+            return self.ran_all()
+        return None
+
+    def check_many(
+        self, loss: np.ndarray, X: np.ndarray, G: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The same rules on a batch of rows: masks ``(diverged, stopped)``, shape ``(m,)``."""
+        bad = ~(np.abs(loss) <= self.diverge_at) | ~np.isfinite(X).all(axis=1)
+        bad |= ~np.isfinite(G).all(axis=1)
+        if self.domain is not None and X.shape[1] == 1:
+            bad |= ~((self.domain[0] <= X[:, 0]) & (X[:, 0] <= self.domain[1]))
+        stop = bad
+        if self.loss_threshold is not None:
+            stop = stop | (loss <= self.loss_threshold)
+        if self.grad_tol is not None:
+            stop = stop | (np.sqrt(np.sum(G * G, axis=1)) <= self.grad_tol)
+        return bad, stop
+
+    def __repr__(self) -> str:
+        return (
+            f"StoppingRules(steps={self.steps}, loss_threshold={self.loss_threshold}, "
+            f"grad_tol={self.grad_tol}, diverge_at={self.diverge_at:g})"
+        )
+
+
 # --------------------------------------------------------------------------- checks
 
 
@@ -286,30 +466,101 @@ def _check_bounds(bounds: Any, d: int) -> tuple[np.ndarray, np.ndarray] | None:
     return out[0], out[1]
 
 
-def _check_options(
-    steps: Any, loss_threshold: Any, grad_tol: Any, schedule: Any, clip_norm: Any,
-    clip_value: Any, diverge_at: Any,
-) -> tuple[int, float | None, float | None, float | None, float | None, float]:
-    steps = check_int("steps", steps)
-    thr = None if loss_threshold is None else check_number("loss_threshold", loss_threshold)
-    tol = None if grad_tol is None else check_nonnegative("grad_tol", grad_tol)
-    cn = None if clip_norm is None else check_positive("clip_norm", clip_norm)
+def _clipper(clip_value: Any, clip_norm: Any) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The gradient clipping asked for (by value, then by norm), or ``None``."""
     cv = None if clip_value is None else check_positive("clip_value", clip_value)
-    div = check_positive("diverge_at", diverge_at)
+    cn = None if clip_norm is None else check_positive("clip_norm", clip_norm)
+    if cv is None and cn is None:
+        return None
+
+    def clip(g: np.ndarray) -> np.ndarray:
+        if cv is not None:
+            g = _clip_value(g, cv)
+        return g if cn is None else _clip_norm(g, cn)
+
+    return clip
+
+
+def _check_run(
+    f: Any, optimizer: Any, steps: Any, loss_threshold: Any, grad_tol: Any, diverge_at: Any,
+    schedule: Any, clip_norm: Any, clip_value: Any,
+) -> tuple[StoppingRules, Callable[[np.ndarray], np.ndarray] | None]:
+    """The checks ``minimize`` and ``minimize_many`` share: the stopping rules and the clip."""
+    _check_objective(f)
+    _check_optimizer(optimizer)
+    rules = StoppingRules(steps, loss_threshold, grad_tol, diverge_at, f=f)
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a callable t -> lr (like gd.StepLR), got {schedule!r}")
-    return steps, thr, tol, cn, cv, div
+    return rules, _clipper(clip_value, clip_norm)
 
+
+def _as_loss(value: Any, what: str = "f(x)") -> float:
+    """``value`` as a float, or a clear error when it is not one real number.
+
+    A string, ``None``, a boolean or a complex number is a ``TypeError`` naming what was
+    returned; an array of more than one number is a ``ValueError`` with its shape.
+    """
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        return float(value)
+    arr = None if isinstance(value, (str, bytes)) else np.asarray(value)
+    if arr is None or arr.dtype.kind not in "iufcO":
+        raise TypeError(f"{what} must return the loss as a real number, got {value!r} "
+                        f"({type(value).__name__})")
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{what} returned a complex number {value!r}: the loss must be real "
+                        "(return abs(z) or z.real if that is what you mean)")
+    if arr.size != 1:
+        raise ValueError(f"{what} must return a single number, got an array of shape {arr.shape}")
+    try:
+        return float(arr.reshape(()))
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must return the loss as a real number, got {value!r}") from None
+
+
+def _as_numbers(value: Any, shape: tuple[int, ...], what: str, like: str) -> np.ndarray:
+    """``value`` as a float array of ``shape``, or a clear error naming what was returned.
+
+    ``what`` is the call (``"f.grad(x)"``), ``like`` the shape wanted in words
+    (``"the shape of x (2,)"``).
+    """
+    if type(value) is np.ndarray and value.dtype is _F64 and value.shape == shape:
+        return value
+    arr = None if value is None or isinstance(value, (str, bytes)) else np.asarray(value)
+    if arr is None or arr.dtype.kind not in "iufcO":
+        raise TypeError(f"{what} must return an array of numbers of {like}, got {value!r} "
+                        f"({type(value).__name__})")
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{what} returned complex numbers: a real loss has real values and "
+                        "a real gradient (return the real part if that is what you mean)")
+    try:
+        arr = np.asarray(arr, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must return an array of numbers, got {value!r}") from None
+    if arr.shape != shape:
+        raise ValueError(f"{what} must return {like}, got {arr.shape}")
+    return arr
+
+
+def _as_step_result(x: Any, d: int) -> np.ndarray:
+    """What ``optimizer.step`` returned, as a float point of shape ``(d,)``."""
+    x = np.asarray(x, dtype=float)
+    if x.shape != (d,):
+        raise ValueError(
+            f"optimizer.step(x, grad) must return a point of shape ({d},), got {x.shape}"
+        )
+    return x
+
+
+def _names(f: Any, optimizer: Any) -> tuple[str, str, str]:
+    label = str(getattr(optimizer, "name", type(optimizer).__name__))
+    objective = getattr(f, "name", None)
+    return label, repr(optimizer), "" if objective is None else str(objective)
+
+
+# --------------------------------------------------------------------------- the fast path
 
 # Points with at most this many coordinates are read out as Python floats in `minimize`.
 _SMALL = 32
-
-
-def _finite(values: Any) -> bool:
-    """True if every entry of a list of floats (or of an array) is finite."""
-    if isinstance(values, np.ndarray):
-        return bool(np.isfinite(values).all())
-    return all(map(math.isfinite, values))
 
 
 def _loss_and_grad(f: Any) -> Callable[[np.ndarray], Any] | None:
@@ -328,35 +579,84 @@ def _loss_and_grad(f: Any) -> Callable[[np.ndarray], Any] | None:
     return f._loss_and_grad
 
 
-def _as_step_result(x: Any, d: int) -> np.ndarray:
-    """What ``optimizer.step`` returned, as a float point of shape ``(d,)``."""
-    x = np.asarray(x, dtype=float)
-    if x.shape != (d,):
-        raise ValueError(
-            f"optimizer.step(x, grad) must return a point of shape ({d},), got {x.shape}"
+class _Path:
+    """The record of one :func:`minimize` run, and the fast way to evaluate ``f`` there.
+
+    Speed plumbing, kept out of the loop: it runs up to 10^5 times per cell, in the
+    browser too, where every numpy call on a tiny array costs microseconds. So each point
+    and gradient is read out once (``tolist``, as Python floats, for small points), which
+    gives both the record (flat lists, made into arrays once at the end) and a cheap
+    finiteness check (see ``_finite``). Landscapes and the dart also give the loss and the
+    gradient of one point in a single call (the same numbers): half the per-call overhead.
+
+    ``add_loss(x)`` records ``x`` and returns ``f(x)``; ``add_grad(x)`` records and returns
+    ``f.grad(x)``; ``x_values`` / ``g_values`` are the last point and gradient read out.
+    """
+
+    def __init__(self, f: Any, x: np.ndarray) -> None:
+        d, shape = x.shape[0], x.shape
+        small = d <= _SMALL
+        read = np.ndarray.tolist if small else np.ndarray.copy
+        xs: list[Any] = []  # small points: all coordinates in one flat list
+        grads: list[Any] = []
+        keep_x = xs.extend if small else xs.append
+        keep_g = grads.extend if small else grads.append
+        self.d, self.xs, self.grads, self.losses, self.lrs = d, xs, grads, [], []
+        keep_loss, both, grad_fn = self.losses.append, _loss_and_grad(f), f.grad
+        pair = None
+
+        def add_loss(x: np.ndarray) -> float:
+            self.x_values = values = read(x)
+            keep_x(values)
+            loss = f(x)
+            if not isinstance(loss, float):
+                loss = _as_loss(loss)
+            keep_loss(loss)
+            return loss
+
+        def add_loss_both(x: np.ndarray) -> float:
+            nonlocal pair
+            self.x_values = values = read(x)
+            keep_x(values)
+            pair = both(x)  # (loss, grad), or None when it cannot
+            loss = f(x) if pair is None else pair[0]
+            if not isinstance(loss, float):
+                loss = _as_loss(loss)
+            keep_loss(loss)
+            return loss
+
+        def add_grad(x: np.ndarray) -> np.ndarray:
+            g = grad_fn(x) if pair is None else pair[1]
+            if type(g) is not np.ndarray or g.dtype is not _F64 or g.shape != shape:
+                g = _as_numbers(g, shape, "f.grad(x)", f"the shape of x {shape}")
+            self.g_values = values = read(g)
+            keep_g(values)
+            return g
+
+        self.add_loss = add_loss if both is None else add_loss_both
+        self.add_grad = add_grad
+
+    def trajectory(self, stop: tuple[str, str], f: Any, optimizer: Any) -> Trajectory:
+        """The :class:`Trajectory` of the run, stopped for reason ``stop``."""
+        d = self.d
+        xs = np.array(self.xs, dtype=float).reshape(-1, d)
+        grads = np.array(self.grads, dtype=float).reshape(-1, d)
+        if len(grads) < len(xs):  # stopped before the last point's gradient was known
+            grads = np.concatenate([grads, np.full((1, d), np.nan)])
+        label, opt_repr, objective = _names(f, optimizer)
+        return Trajectory(
+            xs=xs, losses=np.array(self.losses, dtype=float), grads=grads,
+            lrs=np.array(self.lrs, dtype=float), status=stop[0], message=stop[1],
+            label=label, optimizer=opt_repr, objective=objective,
         )
-    return x
-
-
-def _as_loss(value: Any) -> float:
-    arr = np.asarray(value, dtype=float)
-    if arr.size != 1:
-        raise ValueError(f"f(x) must return a single number, got an array of shape {arr.shape}")
-    return float(arr.reshape(()))
-
-
-def _names(f: Any, optimizer: Any) -> tuple[str, str, str]:
-    label = str(getattr(optimizer, "name", type(optimizer).__name__))
-    objective = getattr(f, "name", None)
-    return label, repr(optimizer), "" if objective is None else str(objective)
 
 
 # --------------------------------------------------------------------------- minimize
 
 
 def minimize(
-    f: Any,
-    optimizer: Any,
+    f: Objective,
+    optimizer: OptimizerLike,
     x0: Any,
     steps: int,
     *,
@@ -375,7 +675,8 @@ def minimize(
 
     1. evaluates the loss ``f(x_k)`` and the gradient ``f.grad(x_k)``;
     2. stops with status ``"diverged"`` if the point, the loss or the gradient is not
-       finite, or if ``|loss| > diverge_at``;
+       finite, if ``|loss| > diverge_at``, or if the point left the objective's
+       ``domain`` (a 1-D objective such as the dart: see :class:`StoppingRules`);
     3. stops with ``"converged"`` if ``loss <= loss_threshold`` or ``|grad| <= grad_tol``
        (checked at the current point, before stepping, so the run ends exactly where the
        criterion first holds; the final point of a full run counts too);
@@ -389,13 +690,15 @@ def minimize(
     is ``(low, high)``, each a number or one value per coordinate (``np.inf`` for no
     bound); ``x0`` is projected into them too. Numpy's overflow warnings are silenced:
     divergence shows up as the status, not as warnings. ``callback(k, x, loss)``, if given,
-    is called at every point after its loss is known.
+    is called at every point whose loss and gradient are finite. The record grows as the
+    run goes, so a huge ``steps`` with a stopping rule is fine.
 
     Args:
-        f: objective with ``f(x) -> float`` and ``f.grad(x) -> array like x``.
+        f: objective with ``f(x) -> float`` and ``f.grad(x) -> array like x`` (see
+            :class:`~gdcore.protocols.Objective`).
         optimizer: e.g. ``gd.Adam(lr=0.01)``.
         x0: start point (a number or a 1-D sequence).
-        steps: maximum number of steps (``>= 0``).
+        steps: maximum number of steps (``0 <= steps <= 2**62``).
 
     Returns:
         A :class:`Trajectory` (``xs``, ``losses``, ``grads`` with ``n + 1`` rows, ``lrs``
@@ -416,120 +719,49 @@ def minimize(
         >>> print(run.summary().splitlines()[0])
         Momentum on parabola: converged after 324 steps
     """
-    _check_objective(f)
-    _check_optimizer(optimizer)
-    x = as_point("x0", x0)
-    steps, thr, tol, cn, cv, div = _check_options(
-        steps, loss_threshold, grad_tol, schedule, clip_norm, clip_value, diverge_at
-    )
+    rules, clip = _check_run(f, optimizer, steps, loss_threshold, grad_tol, diverge_at,
+                             schedule, clip_norm, clip_value)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable as callback(k, x, loss), got {callback!r}")
-    d = x.shape[0]
-    box = _check_bounds(bounds, d)
+    x = as_point("x0", x0)
+    box = _check_bounds(bounds, x.shape[0])
     if box is not None:
         x = np.minimum(np.maximum(x, box[0]), box[1])
-
-    # Speed plumbing: the loop runs up to 10^5 times per cell, in the browser too, where
-    # every numpy call on a tiny array costs microseconds. So each point and gradient is
-    # read out once per step (`tolist`, as Python floats, for small points), which gives
-    # both the record (plain lists, made into arrays once at the end) and a cheap
-    # finiteness check: an inf or a NaN always makes the sum non-finite, and `s - s` is
-    # 0.0 exactly when `s` is finite, so a finite sum (the usual case) settles it; only a
-    # non-finite sum (or an overflow) needs the closer look in `_finite`. Numpy warnings
-    # are switched off once, around the whole loop.
-    small = d <= _SMALL
-    read = np.ndarray.tolist if small else np.ndarray.copy  # a list of floats / an array
-    total = sum if small else np.sum
-    shape = x.shape
-    xs: list[Any] = []  # small points: all coordinates in one flat list (cheap to convert)
-    grads: list[Any] = []
-    keep_x = xs.extend if small else xs.append
-    keep_g = grads.extend if small else grads.append
-    # Landscapes and the dart also give the loss and the gradient of one point in a single
-    # call (the same numbers): half the per-call overhead of asking twice.
-    both = _loss_and_grad(f)
-    losses: list[float] = []
-    lrs: list[float] = []
-    grad_fn = f.grad
-    step = optimizer.step
+    path = _Path(f, x)  # the record, and the fast evaluation of f and f.grad
+    # (bound once: the loop runs up to 10^5 times per cell)
+    add_loss, add_grad, keep_lr = path.add_loss, path.add_grad, path.lrs.append
+    check_point, check_grad, step = rules.check_point, rules.check_grad, optimizer.step
     optimizer.reset()
     lr_start = optimizer.lr
-    status, message = "max_steps", f"ran all {steps} steps"
     k = 0
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # divergence is a status, not a warning
             while True:
-                x_values = read(x)
-                keep_x(x_values)
-                pair = None if both is None else both(x)  # (loss, grad) or None
-                loss = f(x) if pair is None else pair[0]
-                if not isinstance(loss, float):
-                    loss = _as_loss(loss)
-                losses.append(loss)
-                if not abs(loss) <= div:
-                    status = "diverged"
-                    message = (
-                        f"loss is {loss} at step {k}" if not math.isfinite(loss)
-                        else f"|loss| = {abs(loss):.3g} > diverge_at = {div:g} at step {k}"
-                    )
-                    break
-                s = total(x_values)
-                if not s - s == 0.0 and not _finite(x_values):
-                    status, message = "diverged", f"the point is not finite at step {k}"
-                    break
-                g = grad_fn(x) if pair is None else pair[1]
-                if type(g) is not np.ndarray or g.dtype != _F64:
-                    g = np.asarray(g, dtype=float)
-                if g.shape != shape:
-                    raise ValueError(
-                        f"f.grad(x) must return the shape of x {shape}, got {g.shape}"
-                    )
-                g_values = read(g)
-                keep_g(g_values)
-                s = total(g_values)
-                if not s - s == 0.0 and not _finite(g_values):
-                    status, message = "diverged", f"the gradient is not finite at step {k}"
-                    break
-                if callback is not None:
+                loss = add_loss(x)  # 1. evaluate (and record) f(x_k), then its gradient
+                stop = check_point(k, loss, path.x_values)  # 2. check: stop here?
+                if stop is None:
+                    g = add_grad(x)
+                    stop = check_grad(k, loss, g, path.g_values)
+                if callback is not None and (stop is None or stop[0] != DIVERGED):
                     callback(k, x.copy(), loss)
-                if thr is not None and loss <= thr:
-                    status = "converged"
-                    message = f"loss {loss:.4g} <= loss_threshold {thr:g} at step {k}"
+                if stop is not None:
                     break
-                if tol is not None:
-                    gnorm = math.hypot(*g.tolist())
-                    if gnorm <= tol:
-                        status = "converged"
-                        message = f"gradient norm {gnorm:.3g} <= grad_tol {tol:g} at step {k}"
-                        break
-                if k == steps:
-                    break
-                if schedule is not None:
+                if schedule is not None:  # 3. step
                     optimizer.lr = _check_schedule_value(schedule(k), k)
-                lrs.append(optimizer.lr)
-                if cv is not None:
-                    g = _clip_value(g, cv)
-                if cn is not None:
-                    g = _clip_norm(g, cn)
-                x = step(x, g)
-                if type(x) is not np.ndarray or x.shape != shape:
-                    x = _as_step_result(x, d)
+                keep_lr(optimizer.lr)
+                x = step(x, g if clip is None else clip(g))
+                if type(x) is not np.ndarray or x.shape != g.shape:
+                    x = _as_step_result(x, path.d)
                 if box is not None:
                     x = np.minimum(np.maximum(x, box[0]), box[1])
                 k += 1
     finally:
         if schedule is not None:
             optimizer.lr = lr_start
-    xs_array = np.array(xs, dtype=float).reshape(-1, d)
-    grads_array = np.array(grads, dtype=float).reshape(-1, d)
-    if len(grads_array) < len(xs_array):  # stopped before the last point's gradient was known
-        grads_array = np.concatenate([grads_array, np.full((1, d), np.nan)])
-    label, opt_repr, objective = _names(f, optimizer)
-    return Trajectory(
-        xs=xs_array, losses=np.array(losses, dtype=float), grads=grads_array,
-        lrs=np.array(lrs, dtype=float),
-        status=status, message=message, label=label, optimizer=opt_repr, objective=objective,
-    )
+    return path.trajectory(stop, f, optimizer)
+
+
+# --------------------------------------------------------------------------- minimize_many
 
 
 def _as_points(name: str, value: Any) -> np.ndarray:
@@ -544,9 +776,64 @@ def _as_points(name: str, value: Any) -> np.ndarray:
     return arr
 
 
+class _Rows:
+    """An array that grows along its first axis as rows are appended (doubling its room).
+
+    A run records only the steps it takes, so a huge ``steps`` with a stopping rule costs
+    nothing up front; up to 1,024 rows are made room for at once.
+    """
+
+    def __init__(self, row_shape: tuple[int, ...], rows: int) -> None:
+        self.data = np.empty((max(1, min(rows, 1024)), *row_shape))
+        self.n = 0
+
+    def append(self, row: Any) -> None:
+        if self.n == len(self.data):
+            grown = np.empty((2 * len(self.data), *self.data.shape[1:]))
+            grown[: self.n] = self.data
+            self.data = grown
+        self.data[self.n] = row
+        self.n += 1
+
+    def array(self) -> np.ndarray:
+        """The rows so far (the buffer itself when it is exactly full)."""
+        return self.data if self.n == len(self.data) else self.data[: self.n].copy()
+
+
+def _evaluate_many(f: Any, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``f(X)`` and ``f.grad(X)`` on a batch, checked: shapes ``(m,)`` and ``(m, d)``."""
+    m = X.shape[0]
+    loss = _as_numbers(f(X), (m,), "f(X)", f"shape ({m},) for X of shape {X.shape}")
+    G = _as_numbers(f.grad(X), X.shape, "f.grad(X)", f"the shape of X {X.shape}")
+    return loss, G
+
+
+def _freeze(stop: np.ndarray, bad: np.ndarray, k: int, status: np.ndarray,
+            n_steps: np.ndarray, active: np.ndarray) -> bool:
+    """Stop the rows ``stop`` at step ``k`` (in place); True while some row is still running."""
+    status[stop] = np.where(bad[stop], DIVERGED, CONVERGED)
+    n_steps[stop] = k
+    active &= ~stop
+    return bool(active.any())
+
+
+def _step_many(optimizer: Any, X: np.ndarray, G: np.ndarray, clip: Any, box: Any,
+               active: np.ndarray) -> np.ndarray:
+    """One optimizer step on every row; the rows that stopped stay where they are."""
+    if clip is not None:
+        G = clip(G)
+    all_active = bool(active.all())
+    if not all_active:
+        G = np.where(active[:, None], G, 0.0)
+    X_new = optimizer.step(X, G)
+    if box is not None:
+        X_new = np.minimum(np.maximum(X_new, box[0]), box[1])
+    return X_new if all_active else np.where(active[:, None], X_new, X)
+
+
 def minimize_many(
-    f: Any,
-    optimizer: Any,
+    f: Objective,
+    optimizer: OptimizerLike,
     x0s: Any,
     steps: int,
     *,
@@ -565,9 +852,9 @@ def minimize_many(
     ``(m, d)`` for ``X`` of shape ``(m, d)`` (the landscapes do). Each row is an
     independent run of the same optimizer (the optimizer works coordinate by coordinate,
     so one optimizer object holds the state of all rows) with the same stopping rules as
-    :func:`minimize`; a row that stops (converged or diverged) is frozen while the others
-    go on, and the loop ends when every row has stopped or after ``steps`` steps.
-    ``clip_norm`` clips each row's gradient on its own.
+    :func:`minimize` (:class:`StoppingRules`); a row that stops (converged or diverged) is
+    frozen while the others go on, and the loop ends when every row has stopped or after
+    ``steps`` steps. ``clip_norm`` clips each row's gradient on its own.
 
     With ``record=True`` (default) every point and loss is kept (``xs`` has shape
     ``(n + 1, m, d)``: 160 MB for 10,000 2-D points and 1,000 steps); pass
@@ -589,80 +876,46 @@ def minimize_many(
         >>> b.n_steps.tolist()
         [54, 58, 0]
     """
-    _check_objective(f)
-    _check_optimizer(optimizer)
+    rules, clip = _check_run(f, optimizer, steps, loss_threshold, grad_tol, diverge_at,
+                             schedule, clip_norm, clip_value)
     X = _as_points("x0s", x0s)
-    steps, thr, tol, cn, cv, div = _check_options(
-        steps, loss_threshold, grad_tol, schedule, clip_norm, clip_value, diverge_at
-    )
     m, d = X.shape
     box = _check_bounds(bounds, d)
     if box is not None:
         X = np.minimum(np.maximum(X, box[0]), box[1])
-
-    xs = np.empty((steps + 1, m, d)) if record else None
-    losses = np.empty((steps + 1, m)) if record else None
-    lrs = np.empty(steps)
-    status = np.full(m, "max_steps", dtype="<U9")
-    n_steps = np.full(m, steps)
+    xs = _Rows((m, d), rules.steps + 1) if record else None
+    losses = _Rows((m,), rules.steps + 1) if record else None
+    lrs = _Rows((), rules.steps)
+    status = np.full(m, MAX_STEPS, dtype="<U9")
+    n_steps = np.full(m, rules.steps)
     active = np.ones(m, dtype=bool)
-    all_active = True
     optimizer.reset()
     lr_start = optimizer.lr
     k = 0
     try:
         with np.errstate(all="ignore"):
             while True:
-                loss = np.asarray(f(X), dtype=float)
-                if loss.shape != (m,):
-                    raise ValueError(f"f(X) must return shape ({m},) for X of shape {X.shape}, "
-                                     f"got {loss.shape}")
+                loss, G = _evaluate_many(f, X)  # 1. evaluate and record
                 if record:
-                    xs[k] = X
-                    losses[k] = loss
-                G = np.asarray(f.grad(X), dtype=float)
-                if G.shape != X.shape:
-                    raise ValueError(
-                        f"f.grad(X) must return the shape of X {X.shape}, got {G.shape}"
-                    )
-                bad = ~(np.abs(loss) <= div) | ~np.isfinite(X).all(axis=1) | ~np.isfinite(
-                    G).all(axis=1)
-                stop = bad
-                if thr is not None:
-                    stop = stop | (loss <= thr)
-                if tol is not None:
-                    stop = stop | (np.sqrt(np.sum(G * G, axis=1)) <= tol)
+                    xs.append(X)
+                    losses.append(loss)
+                bad, stop = rules.check_many(loss, X, G)  # 2. check: which rows stop?
                 stop &= active
-                if stop.any():
-                    status[stop] = np.where(bad[stop], "diverged", "converged")
-                    n_steps[stop] = k
-                    active &= ~stop
-                    all_active = False
-                    if not active.any():
-                        break
-                if k == steps:
+                if stop.any() and not _freeze(stop, bad, k, status, n_steps, active):
+                    break  # every row has stopped
+                if k == rules.steps:
                     break
-                if schedule is not None:
+                if schedule is not None:  # 3. step the rows still running
                     optimizer.lr = _check_schedule_value(schedule(k), k)
-                lrs[k] = optimizer.lr
-                if cv is not None:
-                    G = _clip_value(G, cv)
-                if cn is not None:
-                    G = _clip_norm(G, cn)
-                if not all_active:
-                    G = np.where(active[:, None], G, 0.0)
-                X_new = optimizer.step(X, G)
-                if box is not None:
-                    X_new = np.minimum(np.maximum(X_new, box[0]), box[1])
-                X = X_new if all_active else np.where(active[:, None], X_new, X)
+                lrs.append(optimizer.lr)
+                X = _step_many(optimizer, X, G, clip, box, active)
                 k += 1
     finally:
         if schedule is not None:
             optimizer.lr = lr_start
-    if record and k < steps:
-        xs, losses = xs[: k + 1].copy(), losses[: k + 1].copy()
     label, opt_repr, objective = _names(f, optimizer)
     return TrajectoryBatch(
-        x=X, loss=loss, status=status, n_steps=n_steps, lrs=lrs[:k].copy(), xs=xs,
-        losses=losses, label=label, optimizer=opt_repr, objective=objective, f=f,
+        x=X, loss=loss, status=status, n_steps=n_steps, lrs=lrs.array(),
+        xs=xs.array() if record else None, losses=losses.array() if record else None,
+        label=label, optimizer=opt_repr, objective=objective, f=f,
     )

@@ -24,10 +24,9 @@ from gdcore._checks import (
     check_in_range,
     check_int,
     check_nonnegative,
-    check_number,
     check_positive,
 )
-from gdcore.loop import Trajectory
+from gdcore.loop import StoppingRules, Trajectory, _as_loss
 
 __all__ = [
     "newton_step",
@@ -92,6 +91,22 @@ def _newton_direction(H: np.ndarray, g: np.ndarray, x: np.ndarray) -> np.ndarray
             "line_search=True (falls back to the gradient direction)"
         )
     return p
+
+
+def _newton_move(
+    f: Any, x: np.ndarray, g: np.ndarray, damping: float, line_search: bool
+) -> tuple[np.ndarray, float]:
+    """The direction ``p`` and the step length ``alpha`` of one step of :func:`newton`."""
+    H = _hessian(f, x, damping)
+    if not line_search:
+        return _newton_direction(H, g, x), 1.0
+    try:
+        p = _newton_direction(H, g, x)
+    except ValueError:
+        p = -g
+    if not float(g @ p) < 0:
+        p = -g
+    return p, backtracking_line_search(f, x, p, g)
 
 
 def newton_step(f: Any, x: Any, *, damping: float = 0.0) -> np.ndarray:
@@ -249,7 +264,9 @@ def newton(
     direction (indefinite Hessian) or the Hessian is singular the method falls back to
     steepest descent :math:`p = -\nabla f`. Stops when the gradient norm is at most
     ``grad_tol``, when the loss is at most ``loss_threshold``, on divergence, or after
-    ``steps`` steps. ``lrs`` in the result holds the step lengths ``alpha``.
+    ``steps`` steps: the rules and messages of :func:`gdcore.minimize`
+    (:class:`~gdcore.loop.StoppingRules`). ``lrs`` in the result holds the step lengths
+    ``alpha``.
 
     Args:
         f: objective with ``grad`` and ``hessian`` (``(n, n)``).
@@ -273,68 +290,39 @@ def newton(
     """
     _check_objective(f, hessian=True)
     x = as_point("x0", x0)
-    steps = check_int("steps", steps)
+    rules = StoppingRules(steps, loss_threshold, grad_tol, diverge_at, f=f)
     damping = check_nonnegative("damping", damping)
     if not isinstance(line_search, bool):
         raise TypeError(f"line_search must be True or False, got {line_search!r}")
-    tol = None if grad_tol is None else check_nonnegative("grad_tol", grad_tol)
-    thr = None if loss_threshold is None else check_number("loss_threshold", loss_threshold)
-    div = check_positive("diverge_at", diverge_at)
-    n = x.size
-    xs = np.empty((steps + 1, n))
-    grads = np.full((steps + 1, n), np.nan)
-    losses = np.empty(steps + 1)
-    lrs = np.empty(steps)
-    status, message = "max_steps", f"ran all {steps} steps"
+    xs, losses, grads, lrs = [], [], [], []
     k = 0
     with np.errstate(all="ignore"):
         while True:
-            xs[k] = x
-            loss = float(np.asarray(f(x), dtype=float).reshape(()))
-            losses[k] = loss
-            if not abs(loss) <= div or not np.all(np.isfinite(x)):
-                status, message = "diverged", f"loss is {loss:.4g} at step {k}"
+            xs.append(x)  # 1. evaluate (and record) the loss and the gradient
+            loss = _as_loss(f(x))
+            losses.append(loss)
+            stop = rules.check_point(k, loss, x)  # 2. check: stop here?
+            if stop is None:
+                g = _grad(f, x)
+                grads.append(g)
+                stop = rules.check_grad(k, loss, g, g.tolist())
+            if stop is not None:
                 break
-            g = _grad(f, x)
-            grads[k] = g
-            if not np.all(np.isfinite(g)):
-                status, message = "diverged", f"the gradient is not finite at step {k}"
-                break
-            if thr is not None and loss <= thr:
-                status = "converged"
-                message = f"loss {loss:.4g} <= loss_threshold {thr:g} at step {k}"
-                break
-            gnorm = float(np.linalg.norm(g))
-            if tol is not None and gnorm <= tol:
-                status = "converged"
-                message = f"gradient norm {gnorm:.3g} <= grad_tol {tol:g} at step {k}"
-                break
-            if k == steps:
-                break
-            H = _hessian(f, x, damping)
-            if line_search:
-                try:
-                    p = _newton_direction(H, g, x)
-                except ValueError:
-                    p = -g
-                if not float(g @ p) < 0:
-                    p = -g
-                alpha = backtracking_line_search(f, x, p, g)
-            else:
-                p = _newton_direction(H, g, x)
-                alpha = 1.0
-            lrs[k] = alpha
+            p, alpha = _newton_move(f, x, g, damping, line_search)  # 3. step
+            lrs.append(alpha)
             x = x + alpha * p
             k += 1
-    if k < steps:
-        xs, losses, grads, lrs = xs[: k + 1], losses[: k + 1], grads[: k + 1], lrs[:k]
+    n = x.size
+    if len(grads) < len(xs):  # stopped before the last point's gradient was known
+        grads.append(np.full(n, np.nan))
     label = "Newton" + (" + line search" if line_search else "")
     if damping:
         label = "damped " + label
     objective = getattr(f, "name", "")
     return Trajectory(
-        xs=xs.copy(), losses=losses.copy(), grads=grads.copy(), lrs=lrs.copy(),
-        status=status, message=message, label=label,
+        xs=np.array(xs, dtype=float).reshape(-1, n), losses=np.array(losses, dtype=float),
+        grads=np.array(grads, dtype=float).reshape(-1, n), lrs=np.array(lrs, dtype=float),
+        status=stop[0], message=stop[1], label=label,
         optimizer=f"newton(damping={damping:g}, line_search={line_search})",
         objective="" if objective is None else str(objective),
     )

@@ -27,6 +27,7 @@ import numpy as np
 
 from gdcore._checks import check_int, check_positive
 from gdcore.clip import _clip_norm
+from gdcore.loop import DIVERGED, EARLY_STOPPED, MAX_STEPS, StoppingRules, _as_loss
 from gdcore.protocols import Model, OptimizerLike
 from gdcore.schedules import _check_schedule_value
 
@@ -531,7 +532,7 @@ class History:
     lrs: np.ndarray
     params: np.ndarray
     batch_size: int
-    status: str = "max_steps"
+    status: str = MAX_STEPS
     label: str = ""
     val_losses: np.ndarray = field(default_factory=lambda: np.empty(0))
     best_epoch: int | None = None
@@ -608,11 +609,7 @@ def _loss_grad(model: Any, X: Any, y: Any, params: np.ndarray) -> tuple[float, n
             f"model.loss_and_grad(X, y, params) must return a pair (loss, grad), got {out!r}"
         ) from None
     if type(loss) is not float:
-        arr = np.asarray(loss) if not isinstance(loss, (str, bytes)) else None
-        if arr is None or arr.dtype.kind not in "iuf" or arr.ndim != 0:
-            raise TypeError(f"model.loss_and_grad must return a real number as the loss, got "
-                            f"{loss!r}")
-        loss = float(arr)
+        loss = _as_loss(loss, "model.loss_and_grad(X, y, params)")
     grad = np.asarray(grad, dtype=float)
     if grad.shape != params.shape:
         raise ValueError(f"model.loss_and_grad must return a gradient of the shape of params "
@@ -637,7 +634,7 @@ def _check_fit_options(
         raise TypeError(
             f"optimizer must be an optimizer object like gd.Adam(lr=0.01), got {optimizer!r}"
         )
-    epochs = check_int("epochs", epochs)
+    epochs = StoppingRules(epochs, unit="epochs").steps
     if schedule is not None and not callable(schedule):
         raise TypeError(f"schedule must be a callable t -> lr (like gd.StepLR), got {schedule!r}")
     for name, flag in (("shuffle", shuffle), ("restore_best", restore_best)):
@@ -760,7 +757,7 @@ def fit(
     X, y = _rows("X and y", X, y)
     n = len(X)
     bs = n if batch_size is None else min(check_int("batch_size", batch_size, minimum=1), n)
-    run = _FitRun(model, X, y, optimizer, bs, schedule, cn, validation)
+    run = _FitRun(model, X, y, optimizer, bs, schedule, cn, validation, epochs)
     if callable(getattr(optimizer, "reset", None)):
         optimizer.reset()
     lr_start = optimizer.lr
@@ -772,10 +769,10 @@ def fit(
                 order = rng.permutation(n) if shuffle else np.arange(n)
                 params = run.epoch(params, order)
                 run.record_epoch(params)
-                if run.status == "diverged":
+                if run.status == DIVERGED:
                     break
                 if patience is not None and epoch - run.best_epoch >= patience:
-                    run.stop("early_stopped", f"validation loss did not improve for "
+                    run.stop(EARLY_STOPPED, f"validation loss did not improve for "
                              f"{patience} epochs after epoch {run.best_epoch}")
                     break
     finally:
@@ -783,20 +780,20 @@ def fit(
             optimizer.lr = lr_start
     if patience is not None and restore_best:
         params = run.best_params
-    return run.history(params, epochs)
+    return run.history(params)
 
 
 class _FitRun:
     """The bookkeeping of one :func:`fit` run: the records, the status, the best epoch."""
 
-    def __init__(self, model, X, y, optimizer, bs, schedule, cn, validation) -> None:
+    def __init__(self, model, X, y, optimizer, bs, schedule, cn, validation, epochs) -> None:
         self.model, self.X, self.y, self.optimizer = model, X, y, optimizer
         self.bs, self.schedule, self.cn, self.validation = bs, schedule, cn, validation
         self.losses: list[float] = []
         self.val_losses: list[float] = []
         self.step_losses: list[float] = []
         self.lrs: list[float] = []
-        self.status, self.message = "max_steps", ""
+        self.status, self.message = StoppingRules(epochs, unit="epochs").ran_all()
         self.best_epoch, self.best_params = 0, None
 
     def stop(self, status: str, message: str) -> None:
@@ -809,8 +806,11 @@ class _FitRun:
             idx = order[start : start + self.bs]
             loss, grad = _loss_grad(model, X[idx], y[idx], params)
             t = len(self.step_losses)
-            if not (math.isfinite(loss) and np.all(np.isfinite(grad))):
-                self.stop("diverged", f"the batch loss or gradient is not finite at step {t}")
+            if not math.isfinite(loss):
+                self.stop(*StoppingRules.not_finite("batch loss", t))
+                break
+            if not np.all(np.isfinite(grad)):
+                self.stop(*StoppingRules.not_finite("gradient", t))
                 break
             self.step_losses.append(loss)
             if schedule is not None:
@@ -820,7 +820,7 @@ class _FitRun:
                 grad = _clip_norm(grad, self.cn)
             params = np.asarray(optimizer.step(params, grad), dtype=float)
             if not np.all(np.isfinite(params)):
-                self.stop("diverged", f"the parameters are not finite after step {t}")
+                self.stop(*StoppingRules.not_finite("parameters", t, "after step"))
                 break
         return params
 
@@ -830,19 +830,17 @@ class _FitRun:
         loss = _loss_grad(self.model, self.X, self.y, params)[0] if finite else math.inf
         self.losses.append(loss)
         epoch = len(self.losses) - 1
-        if epoch > 0 and not math.isfinite(loss) and self.status != "diverged":
-            self.stop("diverged", f"the training loss is {loss} after epoch {epoch}")
+        if epoch > 0 and not math.isfinite(loss) and self.status != DIVERGED:
+            self.stop(*StoppingRules.not_finite("training loss", epoch, "after epoch"))
         if self.validation is not None:
             val = _loss_grad(self.model, *self.validation, params)[0] if finite else math.inf
             self.val_losses.append(val)
             if self.best_params is None or val < self.val_losses[self.best_epoch]:
                 self.best_epoch, self.best_params = len(self.val_losses) - 1, params.copy()
 
-    def history(self, params: np.ndarray, epochs: int) -> History:
+    def history(self, params: np.ndarray) -> History:
         if np.all(np.isfinite(params)):
             self.model.params = params
-        if self.status == "max_steps":
-            self.message = f"ran all {epochs} epochs"
         n = len(self.X)
         kind = "batch GD" if self.bs == n else ("SGD" if self.bs == 1 else f"mini-batch {self.bs}")
         name = getattr(self.optimizer, "name", type(self.optimizer).__name__)

@@ -7,7 +7,8 @@ Times, best of several repeats:
 - ``explorer``: ``gd.explorer_update`` on Rosenbrock with six optimizers x 500 steps (what
   the browser worker runs on each control change), in ms;
 - ``adam``: ``gd.minimize`` with ``gd.Adam(lr=0.01)`` on ``gd.Rosenbrock()``, 1,000 steps,
-  in ms;
+  in ms, and the same on a duck-typed Rosenbrock written as a reader writes it
+  (``duck_adam``);
 - ``many``: ``gd.minimize_many`` on 10,000 start points x 1,000 steps on Rosenbrock
   (``record=False``), in s (skipped with ``--quick``);
 - ``parts``: one call each of the landscape loss, gradient and optimizer steps on a (2,)
@@ -43,6 +44,17 @@ EXPLORER_RUNS = [
     {"optimizer": "Adam", "lr": 0.05},
     {"optimizer": "AdaGrad", "lr": 0.5},
 ]
+
+
+class ReaderRosenbrock:
+    """(1 - x)^2 + 100 (y - x^2)^2 as a reader writes it: ``__call__`` and ``grad``."""
+
+    def __call__(self, x):
+        return (1.0 - x[0]) ** 2 + 100.0 * (x[1] - x[0] ** 2) ** 2
+
+    def grad(self, x):
+        r = x[1] - x[0] ** 2
+        return np.array([-2.0 * (1.0 - x[0]) - 400.0 * x[0] * r, 200.0 * r])
 
 
 def best_of(fn, repeats: int) -> float:
@@ -83,6 +95,10 @@ def bench(repeats: int = 5, quick: bool = False) -> dict[str, float]:
     f = gd.landscapes["rosenbrock"]
     out["adam_1000_ms"] = best_of(
         lambda: gd.minimize(f, gd.Adam(lr=0.01), (-1.5, 2.0), 1000), repeats
+    ) * 1e3
+    duck = ReaderRosenbrock()
+    out["duck_adam_1000_ms"] = best_of(
+        lambda: gd.minimize(duck, gd.Adam(lr=0.01), (-1.5, 2.0), 1000), repeats
     ) * 1e3
 
     p = np.array([-1.5, 2.0])

@@ -426,3 +426,44 @@ def test_minimize_many_is_fast_enough_for_a_plot():
     gd.minimize_many(Rosenbrock(), gd.Adam(lr=0.01), starts, 200, record=False)
     # 2,000 x 200 takes ~0.05 s here; 2 s leaves room for a loaded CI machine
     assert time.perf_counter() - t0 < 2.0
+
+
+# ------------------------------------------------------------------ the shared stopping rules
+
+
+def test_every_loop_stops_for_the_same_reasons_in_the_same_words():
+    f = gd.IllConditionedQuadratic(condition_number=10)
+    start = [3.0, -2.0]
+    run = gd.minimize(f, gd.GradientDescent(lr=0.01), start, 5, diverge_at=1.0)
+    new = gd.newton(f, start, 5, diverge_at=1.0)
+    assert run.status == new.status == "diverged" and run.message == new.message
+    assert run.message.startswith("|loss| = ") and "diverge_at = 1 at step 0" in run.message
+    run = gd.minimize(f, gd.GradientDescent(lr=0.05), start, 3, grad_tol=None)
+    new = gd.newton(f, start, 0, grad_tol=None)
+    assert run.message == "ran all 3 steps" and new.message == "ran all 0 steps"
+    many = gd.minimize_many(f, gd.GradientDescent(lr=0.05), [start], 3)
+    assert many.status.tolist() == [run.status]
+    h = gd.fit(gd.LinearRegression(), [[1.0]], [1.0], gd.GradientDescent(lr=0.1), 4)
+    assert (h.status, h.message) == ("max_steps", "ran all 4 epochs")
+    assert gd.STATUSES == ("converged", "max_steps", "diverged")
+    assert set(gd.minimize_many(f, gd.Adam(), [start], 2).counts()) == set(gd.STATUSES)
+
+
+def test_stopping_rules_on_their_own():
+    rules = gd.StoppingRules(10, loss_threshold=0.5, grad_tol=1e-3)
+    assert rules.check_point(0, 1.0, [1.0, 2.0]) is None
+    assert rules.check_point(1, np.inf, [1.0, 2.0]) == ("diverged", "loss is inf at step 1")
+    assert rules.check_point(2, 1.0, [np.nan, 0.0]) == (
+        "diverged", "the point is not finite at step 2")
+    assert rules.check_grad(3, 1.0, None, [np.inf, 0.0])[1] == (
+        "the gradient is not finite at step 3")
+    assert rules.check_grad(4, 0.25, None, [1.0, 0.0])[0] == "converged"
+    assert rules.check_grad(5, 1.0, None, [1e-4, 0.0])[1].startswith("gradient norm")
+    assert rules.check_grad(10, 1.0, None, [1.0, 0.0]) == ("max_steps", "ran all 10 steps")
+    assert rules.check_grad(9, 1.0, None, np.ones(40)) is None  # large points: arrays
+    bad, stop = rules.check_many(np.array([1.0, 0.1, np.nan]), np.zeros((3, 2)),
+                                 np.ones((3, 2)))
+    assert bad.tolist() == [False, False, True] and stop.tolist() == [False, True, True]
+    assert "StoppingRules(steps=10" in repr(rules)
+    with pytest.raises(ValueError, match="diverge_at"):
+        gd.StoppingRules(10, diverge_at=0.0)

@@ -363,12 +363,12 @@ class Returns(Slope):
     "value, error, match",
     [
         (1.0, TypeError, "pair"),
-        (("a", np.zeros(1)), TypeError, "real number as the loss"),
-        (("1.5", np.zeros(1)), TypeError, "real number as the loss"),
-        ((True, np.zeros(1)), TypeError, "real number as the loss"),
-        ((1 + 2j, np.zeros(1)), TypeError, "real number"),
-        ((None, np.zeros(1)), TypeError, "real number as the loss"),
-        ((np.zeros(3), np.zeros(1)), TypeError, "real number"),
+        (("a", np.zeros(1)), TypeError, "loss as a real number"),
+        (("1.5", np.zeros(1)), TypeError, "loss as a real number"),
+        ((True, np.zeros(1)), TypeError, "loss as a real number"),
+        ((1 + 2j, np.zeros(1)), TypeError, "complex"),
+        ((None, np.zeros(1)), TypeError, "loss as a real number"),
+        ((np.zeros(3), np.zeros(1)), ValueError, "single number"),
         ((1.0, np.zeros(2)), ValueError, "shape of params"),
     ],
 )

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from gdcore._checks import check_int, check_number, check_positive
+from gdcore._names import UnknownName, name_key
 
 __all__ = [
     "CriticalPoints",
@@ -875,22 +876,34 @@ landscapes: dict[str, Landscape] = {
 def get_landscape(name: str, **kwargs: Any) -> Landscape:
     """The landscape registered under ``name``; keyword arguments build a fresh one.
 
-    Names are case-insensitive and ``_`` or spaces may stand for ``-``.
+    ``name`` may be a registry key (``"six-hump-camel"``), the landscape's ``name``
+    (``"six-hump camel"``, ``"Styblinski–Tang"``) or its class name (``"SixHumpCamel"``),
+    in any case and with spaces, ``-`` or ``_`` anywhere. An unknown name is a
+    ``KeyError`` (also a ``ValueError``) listing the registry keys.
 
     Example:
         >>> import gdcore as gd
+        >>> gd.get_landscape("Rosenbrock") is gd.landscapes["rosenbrock"]
+        True
         >>> gd.get_landscape("rosenbrock", b=10)
         Rosenbrock(a=1, b=10)
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {name!r}")
-    key = name.strip().lower().replace("_", "-").replace(" ", "-")
-    if key not in landscapes:
-        valid = ", ".join(repr(k) for k in landscapes)
-        raise ValueError(f"name must be one of {valid}; got {name!r}")
+    key = _LANDSCAPE_KEYS.get(name_key(name))
+    if key is None:
+        raise UnknownName("landscape", name, list(landscapes))
     if not kwargs:
         return landscapes[key]
     return type(landscapes[key])(**kwargs)
+
+
+#: Every way to name a registered landscape (key, ``name``, class name) -> its key.
+_LANDSCAPE_KEYS: dict[str, str] = {
+    name_key(alias): key
+    for key, f in landscapes.items()
+    for alias in (type(f).__name__, f.name, key)
+}
 
 
 #: The most grid points per axis :func:`grid` evaluates (16 million points).

@@ -1,7 +1,10 @@
-"""Optimizers: the update rules of gradient descent and its descendants.
+r"""Optimizers: the update rules of gradient descent and its descendants.
 
 Every optimizer is a small object with one job: given the current point ``x`` and the
-gradient ``grad`` there, return the next point::
+gradient ``grad`` there, return the next point (the parameters :math:`\theta_t` and the
+gradient :math:`g_t` of the formulas, in the course's symbols: :math:`\eta` the learning
+rate ``lr``, :math:`\beta` the momentum, :math:`m_t, s_t` the running first and second
+moments, :math:`\epsilon` = ``eps``, :math:`\lambda` = ``weight_decay``)::
 
     x_next = opt.step(x, grad)
 
@@ -34,11 +37,13 @@ gradient has the shape of ``x``, because it runs thousands of times per plot.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from gdcore._checks import check_in_range, check_nonnegative, check_positive
+from gdcore._names import UnknownName, name_key
 
 __all__ = [
     "Optimizer",
@@ -52,6 +57,10 @@ __all__ = [
     "Adam",
     "AdamW",
     "optimizers",
+    "get_optimizer",
+    "split_betas",
+    "join_betas",
+    "UnknownName",
 ]
 
 _F64 = np.dtype(float)
@@ -162,9 +171,18 @@ class Optimizer:
     def _update(self, x: np.ndarray, grad: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def hyperparameters(self) -> dict[str, Any]:
-        """The hyperparameters as a dict (what ``repr`` shows)."""
-        return {key: getattr(self, key) for key in self._hyper}
+    def hyperparameters(self, flat: bool = False) -> dict[str, Any]:
+        """The hyperparameters as a dict (what ``repr`` shows).
+
+        ``flat=True`` gives Adam's ``betas`` pair as ``beta1`` and ``beta2`` (one number
+        per slider or table column; see :func:`split_betas`).
+
+        Example:
+            >>> Adam(lr=0.1).hyperparameters(flat=True)["beta2"]
+            0.999
+        """
+        params = {key: getattr(self, key) for key in self._hyper}
+        return split_betas(params) if flat else params
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
@@ -174,15 +192,20 @@ class Optimizer:
 class SignDescent(Optimizer):
     r"""Sign descent: move every coordinate by exactly ``lr`` against its gradient's sign.
 
-    .. math:: x_{t+1} = x_t - \eta\,\operatorname{sign}(g_t)
+    .. math:: \theta_{t+1} = \theta_t - \eta\,\operatorname{sign}(g_t)
 
     The step length ignores how steep the slope is; only its direction per coordinate
-    counts (the idea behind signSGD and, in the limit, behind Adam). No torch equivalent.
+    counts. It is steepest descent for the :math:`\ell_\infty` norm, and what Adam does
+    when :math:`\beta_1 = \beta_2 = 0` (up to :math:`\epsilon`). No torch equivalent.
 
     Example:
         >>> import numpy as np
         >>> SignDescent(lr=0.1).step(np.array([1.0, 1.0]), np.array([5.0, -0.01]))
         array([0.9, 1.1])
+
+    References:
+        Bernstein, Wang, Azizzadenesheli & Anandkumar (2018), *signSGD: Compressed
+        Optimisation for Non-Convex Problems*, ICML.
     """
 
     name = "SignDescent"
@@ -198,13 +221,20 @@ class GradientDescent(Optimizer):
     r"""Plain gradient descent, ``torch.optim.SGD`` without momentum.
 
     .. math::
-        g_t \leftarrow g_t + \lambda x_t \quad (\text{if weight\_decay } \lambda \ne 0), \qquad
-        x_{t+1} = x_t - \eta\, g_t
+        g_t \leftarrow g_t + \lambda \theta_t \quad (\text{if weight\_decay } \lambda \ne 0),
+        \qquad \theta_{t+1} = \theta_t - \eta\, g_t
+
+    With a stochastic gradient :math:`g_t` this is stochastic gradient descent.
 
     Example:
         >>> import numpy as np
         >>> GradientDescent(lr=0.1).step(np.array([1.0, 2.0]), np.array([2.0, 4.0]))
         array([0.8, 1.6])
+
+    References:
+        Cauchy (1847), *Méthode générale pour la résolution des systèmes d'équations
+        simultanées*, C. R. Acad. Sci. Paris 25; Robbins & Monro (1951), *A Stochastic
+        Approximation Method*, Ann. Math. Statist. 22 (the stochastic version).
     """
 
     name = "GradientDescent"
@@ -224,20 +254,27 @@ class Momentum(Optimizer):
     r"""Heavy-ball momentum in torch's formulation (``torch.optim.SGD(momentum=...)``).
 
     .. math::
-        b_t = \mu\, b_{t-1} + (1 - \tau)\, g_t \quad (b_1 = g_1), \qquad
-        x_{t+1} = x_t - \eta\, b_t
+        v_t = \beta\, v_{t-1} + (1 - \tau)\, g_t \quad (v_1 = g_1), \qquad
+        \theta_{t+1} = \theta_t - \eta\, v_t
 
-    with momentum :math:`\mu`, dampening :math:`\tau` and (optionally) :math:`g_t
-    \leftarrow g_t + \lambda x_t` for weight decay :math:`\lambda`. For a constant
-    learning rate this is the classical :math:`v_t = \mu v_{t-1} + \eta g_t,\ x_{t+1} = x_t
-    - v_t` with :math:`v = \eta b`.
+    with momentum :math:`\beta`, dampening :math:`\tau` and (optionally) :math:`g_t
+    \leftarrow g_t + \lambda \theta_t` for weight decay :math:`\lambda`; the velocity
+    :math:`v_t` is torch's momentum buffer. With a constant learning rate and no
+    dampening this is Polyak's heavy ball, :math:`\theta_{t+1} = \theta_t - \eta g_t +
+    \beta(\theta_t - \theta_{t-1})`, whose step :math:`\eta v_t` includes the learning
+    rate.
 
     Example:
         >>> import numpy as np
         >>> opt = Momentum(lr=0.1, momentum=0.9)
-        >>> x = opt.step(np.array([1.0]), np.array([1.0]))   # b = 1
-        >>> opt.step(x, np.array([1.0]))                      # b = 0.9 + 1 = 1.9
+        >>> x = opt.step(np.array([1.0]), np.array([1.0]))   # v = 1
+        >>> opt.step(x, np.array([1.0]))                      # v = 0.9 + 1 = 1.9
         array([0.71])
+
+    References:
+        Polyak (1964), *Some methods of speeding up the convergence of iteration methods*,
+        USSR Comput. Math. Math. Phys. 4(5); Sutskever, Martens, Dahl & Hinton (2013), *On
+        the importance of initialization and momentum in deep learning*, ICML.
     """
 
     name = "Momentum"
@@ -272,16 +309,23 @@ class Nesterov(Optimizer):
     r"""Nesterov momentum as in ``torch.optim.SGD(momentum=..., nesterov=True)``.
 
     .. math::
-        b_t = \mu\, b_{t-1} + g_t \quad (b_1 = g_1), \qquad
-        x_{t+1} = x_t - \eta\,(g_t + \mu\, b_t)
+        v_t = \beta\, v_{t-1} + g_t \quad (v_1 = g_1), \qquad
+        \theta_{t+1} = \theta_t - \eta\,(g_t + \beta\, v_t)
 
-    (with :math:`g_t \leftarrow g_t + \lambda x_t` first if ``weight_decay`` :math:`\lambda
-    \ne 0`). It looks one momentum step ahead: the step uses the new buffer once more.
+    (with :math:`g_t \leftarrow g_t + \lambda \theta_t` first if ``weight_decay``
+    :math:`\lambda \ne 0`). It looks one momentum step ahead: the step uses the new
+    velocity once more.
 
     Example:
         >>> import numpy as np
         >>> Nesterov(lr=0.1, momentum=0.9).step(np.array([1.0]), np.array([1.0]))
         array([0.81])
+
+    References:
+        Nesterov (1983), *A method for solving the convex programming problem with
+        convergence rate O(1/k²)*, Soviet Math. Dokl. 27; Sutskever, Martens, Dahl & Hinton
+        (2013), *On the importance of initialization and momentum in deep learning*, ICML
+        (the form used here).
     """
 
     name = "Nesterov"
@@ -311,17 +355,21 @@ class AdaGrad(Optimizer):
 
     .. math::
         s_t = s_{t-1} + g_t^2, \qquad
-        x_{t+1} = x_t - \frac{\eta_t\, g_t}{\sqrt{s_t} + \epsilon}, \qquad
+        \theta_{t+1} = \theta_t - \frac{\eta_t\, g_t}{\sqrt{s_t} + \epsilon}, \qquad
         \eta_t = \frac{\eta}{1 + (t - 1)\,\text{lr\_decay}}
 
-    with :math:`s_0` = ``initial_accumulator_value`` and optional weight decay
-    :math:`g_t \leftarrow g_t + \lambda x_t`. The first step has length about ``lr`` in
-    every coordinate.
+    with :math:`s_0` = ``initial_accumulator_value`` (the running sum of squared
+    gradients) and optional weight decay :math:`g_t \leftarrow g_t + \lambda \theta_t`.
+    The first step has length about ``lr`` in every coordinate.
 
     Example:
         >>> import numpy as np
         >>> AdaGrad(lr=0.5).step(np.array([1.0, 1.0]), np.array([4.0, -0.1]))
         array([0.5, 1.5])
+
+    References:
+        Duchi, Hazan & Singer (2011), *Adaptive Subgradient Methods for Online Learning and
+        Stochastic Optimization*, JMLR 12.
     """
 
     name = "AdaGrad"
@@ -359,20 +407,29 @@ class RMSProp(Optimizer):
     r"""RMSProp (``torch.optim.RMSprop``): divide by a running RMS of the gradient.
 
     .. math::
-        v_t = \alpha v_{t-1} + (1 - \alpha) g_t^2, \qquad
-        x_{t+1} = x_t - \frac{\eta\, g_t}{\sqrt{v_t} + \epsilon}
+        s_t = \rho\, s_{t-1} + (1 - \rho)\, g_t^2, \qquad
+        \theta_{t+1} = \theta_t - \frac{\eta\, g_t}{\sqrt{s_t} + \epsilon}
 
-    ``centered=True`` subtracts the squared running mean :math:`\bar g_t = \alpha \bar
-    g_{t-1} + (1 - \alpha) g_t` under the root (:math:`\sqrt{v_t - \bar g_t^2}`);
-    ``momentum`` :math:`\mu > 0` keeps a buffer :math:`b_t = \mu b_{t-1} + g_t /
-    (\sqrt{\cdot} + \epsilon)` and steps :math:`x_{t+1} = x_t - \eta b_t`. Weight decay adds
-    :math:`\lambda x_t` to :math:`g_t` first. All buffers start at zero, so the first step
-    has length about ``lr / sqrt(1 - alpha)`` (10 ``lr`` for the default alpha).
+    with :math:`\rho` = ``alpha`` (torch's name). ``centered=True`` subtracts the squared
+    running mean :math:`m_t = \rho\, m_{t-1} + (1 - \rho)\, g_t` under the root
+    (:math:`\sqrt{s_t - m_t^2}`, an estimate of the variance, clamped at 0 against
+    round-off); ``momentum`` :math:`\beta > 0` keeps a velocity :math:`v_t = \beta v_{t-1}
+    + g_t / (\sqrt{\cdot} + \epsilon)` and steps :math:`\theta_{t+1} = \theta_t - \eta
+    v_t`. Weight decay adds :math:`\lambda \theta_t` to :math:`g_t` first. All buffers
+    start at zero, so the first step has length about ``lr / sqrt(1 - alpha)`` (10 ``lr``
+    for the default alpha). With a constant gradient the centered variance tends to 0 and
+    the steps grow towards :math:`\eta |g| / \epsilon`: centering is meant for noisy
+    gradients.
 
     Example:
         >>> import numpy as np
         >>> RMSProp(lr=0.01).step(np.array([1.0]), np.array([3.0])).round(6)
         array([0.9])
+
+    References:
+        Hinton, Srivastava & Swersky (2012), *Neural Networks for Machine Learning*,
+        lecture 6e; Graves (2013), *Generating Sequences With Recurrent Neural Networks*,
+        arXiv:1308.0850 (the centered variant).
     """
 
     name = "RMSProp"
@@ -424,20 +481,23 @@ class AdaDelta(Optimizer):
     r"""AdaDelta (``torch.optim.Adadelta``): a step in the units of past steps.
 
     .. math::
-        v_t = \rho v_{t-1} + (1 - \rho) g_t^2, \qquad
-        \Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\, g_t, \qquad
-        u_t = \rho u_{t-1} + (1 - \rho) \Delta_t^2, \qquad
-        x_{t+1} = x_t - \eta \Delta_t
+        s_t = \rho\, s_{t-1} + (1 - \rho)\, g_t^2, \qquad
+        \Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{s_t + \epsilon}}\, g_t, \qquad
+        u_t = \rho\, u_{t-1} + (1 - \rho)\, \Delta_t^2, \qquad
+        \theta_{t+1} = \theta_t - \eta\, \Delta_t
 
-    (weight decay adds :math:`\lambda x_t` to :math:`g_t` first; buffers start at zero).
-    The first steps are tiny, about :math:`\eta\sqrt{\epsilon}` long, and grow as
-    :math:`u` fills up.
+    where :math:`u_t` is the running average of the squared steps (weight decay adds
+    :math:`\lambda \theta_t` to :math:`g_t` first; buffers start at zero). The first steps
+    are tiny, about :math:`\eta\sqrt{\epsilon}` long, and grow as :math:`u` fills up.
 
     Example:
         >>> import numpy as np
         >>> x = AdaDelta().step(np.array([1.0]), np.array([2.0]))
         >>> bool(0.99 < x[0] < 1.0)
         True
+
+    References:
+        Zeiler (2012), *ADADELTA: An Adaptive Learning Rate Method*, arXiv:1212.5701.
     """
 
     name = "AdaDelta"
@@ -475,22 +535,26 @@ class Adam(Optimizer):
     r"""Adam (``torch.optim.Adam``): momentum on the gradient, RMSProp on its scale.
 
     .. math::
-        m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t, \qquad
-        v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2,
+        m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
+        s_t = \beta_2 s_{t-1} + (1 - \beta_2)\, g_t^2,
 
     .. math::
-        x_{t+1} = x_t - \frac{\eta}{1 - \beta_1^t}\,
-        \frac{m_t}{\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
+        \theta_{t+1} = \theta_t - \frac{\eta}{1 - \beta_1^t}\,
+        \frac{m_t}{\sqrt{s_t} / \sqrt{1 - \beta_2^t} + \epsilon}
 
-    The two bias corrections undo the zero start of :math:`m` and :math:`v`, so the very
+    The two bias corrections undo the zero start of :math:`m` and :math:`s`, so the very
     first step has length ``lr`` in every coordinate. ``weight_decay`` :math:`\lambda` adds
-    :math:`\lambda x_t` to :math:`g_t` (L2 regularisation; see :class:`AdamW` for the
-    decoupled form); ``amsgrad=True`` uses the running maximum of :math:`v_t`.
+    :math:`\lambda \theta_t` to :math:`g_t` (L2 regularisation; see :class:`AdamW` for the
+    decoupled form); ``amsgrad=True`` uses the running maximum of :math:`s_t`.
 
     Example:
         >>> import numpy as np
         >>> Adam(lr=0.1).step(np.array([1.0, 1.0]), np.array([0.01, -50.0])).round(6)
         array([0.9, 1.1])
+
+    References:
+        Kingma & Ba (2015), *Adam: A Method for Stochastic Optimization*, ICLR; Reddi, Kale
+        & Kumar (2018), *On the Convergence of Adam and Beyond*, ICLR (AMSGrad).
     """
 
     name = "Adam"
@@ -541,17 +605,22 @@ class Adam(Optimizer):
 class AdamW(Adam):
     r"""AdamW (``torch.optim.AdamW``): Adam with decoupled weight decay.
 
-    Before the Adam step (see :class:`Adam`) the point itself shrinks,
+    Before the Adam step (see :class:`Adam`) the parameters themselves shrink,
 
-    .. math:: x_t \leftarrow (1 - \eta \lambda)\, x_t,
+    .. math:: \theta_t \leftarrow (1 - \eta \lambda)\, \theta_t,
 
-    instead of adding :math:`\lambda x_t` to the gradient, so the decay is not rescaled
-    by Adam's per-coordinate step sizes. Default ``weight_decay`` is 0.01 as in torch.
+    instead of adding :math:`\lambda \theta_t` to the gradient, so the decay is not
+    rescaled by Adam's per-coordinate step sizes. Default ``weight_decay`` is 0.01 as in
+    torch.
 
     Example:
         >>> import numpy as np
         >>> AdamW(lr=0.1, weight_decay=0.5).step(np.array([2.0]), np.array([1.0])).round(6)
         array([1.8])
+
+    References:
+        Loshchilov & Hutter (2019), *Decoupled Weight Decay Regularization*, ICLR
+        (arXiv:1711.05101, 2017).
     """
 
     name = "AdamW"
@@ -576,3 +645,77 @@ optimizers: dict[str, type[Optimizer]] = {
     "adamw": AdamW,
 }
 # Every optimizer class by a short lowercase name, for menus (example in the module docstring).
+
+
+def split_betas(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``params`` with the pair ``betas`` replaced by ``beta1`` and ``beta2``.
+
+    The flat form, one number per name, is what sliders, tables and the explorer use;
+    :func:`join_betas` turns it back into constructor arguments. Other keys and their
+    order are kept; without ``betas`` the copy is unchanged.
+
+    Example:
+        >>> split_betas({"lr": 0.1, "betas": (0.9, 0.999), "eps": 1e-8})
+        {'lr': 0.1, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-08}
+    """
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if key == "betas":
+            beta1, beta2 = _check_betas(value)
+            out["beta1"], out["beta2"] = beta1, beta2
+        else:
+            out[key] = value
+    return out
+
+
+def join_betas(
+    params: Mapping[str, Any], default: tuple[float, float] = (0.9, 0.999)
+) -> dict[str, Any]:
+    """A copy of ``params`` with ``beta1`` / ``beta2`` joined into the pair ``betas``.
+
+    The inverse of :func:`split_betas`, for building an optimizer from flat values: a
+    missing ``beta1`` or ``beta2`` comes from ``params["betas"]`` if present, else from
+    ``default`` (Adam's). Without ``beta1`` and ``beta2`` the copy is unchanged. Giving
+    both ``betas`` and a ``beta`` that disagrees with it is a ``ValueError``.
+
+    Example:
+        >>> join_betas({"lr": 0.1, "beta1": 0.8})
+        {'lr': 0.1, 'betas': (0.8, 0.999)}
+        >>> Adam(**join_betas({"lr": 0.1, "beta1": 0.8, "beta2": 0.99})).betas
+        (0.8, 0.99)
+    """
+    out = dict(params)
+    if "beta1" not in out and "beta2" not in out:
+        return out
+    base = _check_betas(out.pop("betas", default))
+    pair = (out.pop("beta1", base[0]), out.pop("beta2", base[1]))
+    if "betas" in params and _check_betas(pair) != base:
+        raise ValueError(
+            f"betas={params['betas']!r} disagrees with beta1/beta2 {pair!r}: give one or "
+            "the other"
+        )
+    out["betas"] = _check_betas(pair)
+    return out
+
+
+def get_optimizer(name: str, **kwargs: Any) -> Optimizer:
+    """A new optimizer by name, with ``kwargs`` for its constructor.
+
+    ``name`` may be a key of :data:`optimizers` (``"adam"``, ``"gradient_descent"``) or a
+    class name (``"GradientDescent"``), in any case and with spaces, ``-`` or ``_``
+    anywhere. An unknown name is a ``KeyError`` listing the known ones.
+
+    Example:
+        >>> get_optimizer("Adam", lr=0.1)
+        Adam(lr=0.1, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0, amsgrad=False)
+        >>> get_optimizer("gradient descent", lr=0.5).lr
+        0.5
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {name!r}")
+    by_key = {name_key(k): cls for k, cls in optimizers.items()}
+    by_key.update({name_key(cls.__name__): cls for cls in optimizers.values()})
+    cls = by_key.get(name_key(name))
+    if cls is None:
+        raise UnknownName("optimizer", name, list(optimizers))
+    return cls(**kwargs)

@@ -82,9 +82,16 @@ class Schedule:
 class ConstantLR(Schedule):
     r"""The same learning rate at every step: :math:`\eta_t = \eta`.
 
+    With noisy (stochastic) gradients a constant rate does not converge to the minimum
+    but to a neighbourhood of it whose size grows with :math:`\eta`.
+
     Example:
         >>> ConstantLR(0.05)(1000)
         0.05
+
+    References:
+        Bottou, Curtis & Nocedal (2018), *Optimization Methods for Large-Scale Machine
+        Learning*, SIAM Review 60(2), Theorem 4.6 (fixed step size).
     """
 
     def _lr(self, t: int) -> float:
@@ -100,6 +107,10 @@ class StepLR(Schedule):
         >>> s = StepLR(1.0, step_size=2, gamma=0.5)
         >>> [s(t) for t in range(6)]
         [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+
+    References:
+        He, Zhang, Ren & Sun (2016), *Deep Residual Learning for Image Recognition*, CVPR,
+        §4.2 (the rate divided by 10 at two fixed iterations).
     """
 
     _hyper = ("lr", "step_size", "gamma")
@@ -121,6 +132,10 @@ class ExponentialLR(Schedule):
     Example:
         >>> ExponentialLR(1.0, gamma=0.5)(3)
         0.125
+
+    References:
+        Szegedy et al. (2015), *Going Deeper with Convolutions*, CVPR, §6 (the rate
+        decreased by a fixed 4 % every 8 epochs).
     """
 
     _hyper = ("lr", "gamma")
@@ -138,9 +153,17 @@ class InverseTimeLR(Schedule):
 
     .. math:: \eta_t = \frac{\eta}{1 + \text{decay\_rate}\cdot t}
 
+    For ``decay_rate > 0`` it meets Robbins and Monro's conditions :math:`\sum_t \eta_t =
+    \infty` (the steps can travel any distance) and :math:`\sum_t \eta_t^2 < \infty` (the
+    gradient noise they add stays finite), under which SGD converges.
+
     Example:
         >>> InverseTimeLR(1.0, decay_rate=0.5)(2)
         0.5
+
+    References:
+        Robbins & Monro (1951), *A Stochastic Approximation Method*, Ann. Math. Statist.
+        22(3); Bottou, Curtis & Nocedal (2018), SIAM Review 60(2), Theorem 4.7.
     """
 
     _hyper = ("lr", "decay_rate")
@@ -188,6 +211,10 @@ class CosineLR(Schedule):
         >>> s = CosineLR(1.0, total_steps=4)
         >>> [round(s(t), 4) for t in range(6)]
         [1.0, 0.8536, 0.5, 0.1464, 0.0, 0.0]
+
+    References:
+        Loshchilov & Hutter (2017), *SGDR: Stochastic Gradient Descent with Warm Restarts*,
+        ICLR, eq. (5) (one period, no restart).
     """
 
     _hyper = ("lr", "total_steps", "min_lr")
@@ -220,6 +247,10 @@ class CosineWarmRestartsLR(Schedule):
         >>> s = CosineWarmRestartsLR(1.0, period=2, mult=2)
         >>> [round(s(t), 3) for t in range(8)]
         [1.0, 0.5, 1.0, 0.854, 0.5, 0.146, 1.0, 0.962]
+
+    References:
+        Loshchilov & Hutter (2017), *SGDR: Stochastic Gradient Descent with Warm Restarts*,
+        ICLR, eq. (5) (:math:`T_0` = ``period``, :math:`T_{mult}` = ``mult``).
     """
 
     _hyper = ("lr", "period", "mult", "min_lr")
@@ -309,7 +340,7 @@ class SequentialLR(Schedule):
 
     References:
         Goyal et al. (2017), *Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour*,
-        arXiv:1706.02677, §2.2 and §5.1 (warm-up, then decay).
+        arXiv:1706.02677, §2.2 (gradual warm-up, then the usual step decay).
     """
 
     _hyper = ("schedules", "milestones")

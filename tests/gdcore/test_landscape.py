@@ -314,3 +314,12 @@ def test_critical_points_are_copies():
 def test_a_huge_grid_is_a_value_error_not_a_memory_error():
     with pytest.raises(ValueError, match="n must be <= 4,000 points per axis"):
         gd.grid(gd.landscapes["bowl"], n=100_000)
+
+
+def test_get_landscape_takes_every_name_of_a_landscape():
+    for key, f in gd.landscapes.items():
+        for name in (key, f.name, type(f).__name__, key.upper(), f.name.title()):
+            assert gd.get_landscape(name) is f, name
+    assert gd.get_landscape("Styblinski–Tang") is gd.landscapes["styblinski-tang"]
+    with pytest.raises(KeyError, match=r"unknown landscape 'banana'; known: 'bowl'"):
+        gd.get_landscape("banana")

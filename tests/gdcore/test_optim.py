@@ -502,3 +502,51 @@ def test_eps_zero_is_refused_with_the_reason(make):
     np.testing.assert_array_equal(opt.step(np.ones(2), np.zeros(2)),
                                   np.ones(2) * (1 - opt.lr * getattr(opt, "_decoupled", 0)
                                                 * opt.weight_decay))
+
+
+# --------------------------------------------------------------------------- names and docs
+
+
+def test_get_optimizer_takes_keys_and_class_names_in_any_case():
+    for key, cls in gd.optimizers.items():
+        for name in (key, cls.__name__, key.upper(), key.replace("_", " "), cls.__name__.lower()):
+            opt = gd.get_optimizer(name, lr=0.1)
+            assert type(opt) is cls and opt.lr == 0.1
+    assert gd.get_optimizer("Adam", lr=0.1, betas=(0.8, 0.9)).betas == (0.8, 0.9)
+    with pytest.raises(KeyError, match=r"unknown optimizer 'adamm'; known: 'sign_descent'.*w'"):
+        gd.get_optimizer("adamm")
+    with pytest.raises(ValueError, match="unknown optimizer"):  # also a ValueError
+        gd.get_optimizer("adamm")
+    with pytest.raises(TypeError, match="name must be a string"):
+        gd.get_optimizer(gd.Adam)
+    assert str(gd.UnknownName("x", "y", ["a"])).startswith("unknown x 'y'")  # no quotes
+
+
+def test_split_and_join_betas_are_inverse():
+    opt = gd.Adam(lr=0.1, betas=(0.8, 0.99))
+    flat = opt.hyperparameters(flat=True)
+    assert list(flat) == ["lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad"]
+    assert (flat["beta1"], flat["beta2"]) == (0.8, 0.99)
+    assert gd.join_betas(flat) == opt.hyperparameters()
+    assert repr(gd.Adam(**gd.join_betas(flat))) == repr(opt)
+    assert gd.split_betas({"lr": 1.0}) == {"lr": 1.0} == gd.join_betas({"lr": 1.0})
+    assert gd.join_betas({"beta2": 0.9}) == {"betas": (0.9, 0.9)}
+    assert gd.join_betas({"beta2": 0.5}, default=(0.7, 0.8)) == {"betas": (0.7, 0.5)}
+    assert gd.join_betas({"betas": (0.5, 0.6), "beta1": 0.5}) == {"betas": (0.5, 0.6)}
+    with pytest.raises(ValueError, match="disagrees with beta1/beta2"):
+        gd.join_betas({"betas": (0.5, 0.6), "beta1": 0.7})
+    with pytest.raises(ValueError, match=r"betas\[0\] must be in"):
+        gd.join_betas({"beta1": 1.5})
+    with pytest.raises(TypeError, match="betas must be a pair"):
+        gd.split_betas({"betas": 0.9})
+    assert gd.GradientDescent(lr=0.1).hyperparameters(flat=True) == {"lr": 0.1,
+                                                                      "weight_decay": 0.0}
+
+
+@pytest.mark.parametrize("cls", list(gd.optimizers.values()), ids=lambda c: c.__name__)
+def test_every_optimizer_cites_its_paper_and_uses_the_course_symbols(cls):
+    doc = cls.__doc__
+    refs = doc.split("References:")
+    assert len(refs) == 2, "a References section"
+    assert re.search(r"\((19|20)\d\d\)", refs[1]), "author (year)"
+    assert r"\theta" in doc and "x_t" not in doc and r"\mu" not in doc

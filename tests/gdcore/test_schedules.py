@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -277,3 +278,10 @@ def test_every_schedule_returns_a_rate_for_every_step(schedule, t):
     lr = schedule(t)
     assert isinstance(lr, float) and (lr >= 0 or math.isnan(lr) is False)
     assert lr >= 0.0 and not math.isnan(lr)
+
+
+@pytest.mark.parametrize("cls", [getattr(gd, name) for name in gd.schedules.__all__
+                                 if name != "Schedule"], ids=lambda c: c.__name__)
+def test_every_schedule_cites_its_source(cls):
+    refs = cls.__doc__.split("References:")
+    assert len(refs) == 2 and re.search(r"\((19|20)\d\d\)", refs[1])

@@ -10,6 +10,9 @@ Ledger (claim -> test):
 - the hand-written loop gives gd.fit's iterates; after 200 examples SGD is about 0.01
   above f*, 17 times closer than batch GD; SGD then stalls between ~1e-4 and ~1e-2;
   batch GD below SGD's band from the third epoch -> test_fast_start_then_noise_floor
+- on new data theta* scores 0.2514 against 0.2461 on the training set (statistical error
+  about 0.005), more than SGD's 0.0016; batch GD's precision changes nothing visible
+  -> test_statistical_error_on_new_data
 - mini-batch variance falls like 1/B (slope -1, finite-population correction)
   -> test_variance_falls_like_one_over_b
 - on the contour, SGD wanders around theta* while batch GD slides in; a smaller SGD
@@ -63,7 +66,8 @@ def test_page_states_the_numbers_tested_here(text):
               "norm stops near 2.5", "300 points", "the 100 times it occurs",
               "$\\lceil 200 / 8 \\rceil = 25$", "so 250 steps", "0.999^{2000} \\approx",
               "0.0014", "from 0.863 to 0.603", "about 0.029 to about 0.003",
-              "is about 0.022", "(0.023)", "(0.029)"]:
+              "is about 0.022", "(0.023)", "(0.029)", "new data (0.2514)", "(0.2461)",
+              "about 0.005", "0.0016 on the training set"]:
         assert s in text, f"stochastic.md no longer says {s!r}"
 
 
@@ -117,6 +121,21 @@ def test_fast_start_then_noise_floor(ns):
     assert sgd[1000:].min() > 0.5 * last.min(), "SGD stalls: no progress after epoch 5"
     assert batch[3] < sgd[599:].min() and batch[2] > sgd[399:].min(), \
         "batch GD below SGD's whole band from the third epoch (not before)"
+
+
+def test_statistical_error_on_new_data(run_page, ns):
+    out = run_page(PAGE)["stochastic-new-data"].stdout.splitlines()
+    rows = {line[:15].strip(): (float(line.split("training MSE ")[1].split()[0]),
+                                float(line.rsplit(" ", 1)[1])) for line in out}
+    star, batch, sgd = rows["theta* (exact)"], rows["batch GD"], rows["SGD"]
+    assert f"{star[1]:.4f}" == "0.2514" and f"{star[0]:.4f}" == "0.2461"
+    stat = star[1] - star[0]
+    assert round(stat, 3) == 0.005, "a gap of about 0.005"
+    v = ns("stochastic-new-data")
+    sgd_excess = v["histories"]["SGD"].loss - v["f_star"]
+    assert round(sgd_excess, 4) == 0.0016 and sgd_excess < stat
+    assert batch == star, "batch GD's precision buys nothing visible on new data"
+    assert sgd[1] > star[1]
 
 
 def test_variance_falls_like_one_over_b(ns):

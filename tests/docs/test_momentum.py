@@ -17,6 +17,8 @@ Ledger (claim in the page -> test):
 - kappa = 100 cell: GD factor exact, heavy ball above 0.818, Nesterov between,
   both momentum methods several times fewer steps  -> test_kappa_cell_rates_and_step_counts
 - heavy ball's loss rises 4 steps to > 13 times   -> test_tuned_heavy_ball_loss_bump
+- edit kappa to 10 and 1000: GD steps grow like kappa, momentum like sqrt(kappa)
+                                  -> test_kappa_edits_scale_like_kappa_and_sqrt_kappa
 - kappa = 1: all three converge in one step       -> test_exercise_2_round_bowl
 - explorer: GD 25 visible swings, momentum 7, Nesterov 2; Nesterov at 0.18 diverges
                                                   -> test_explorer_shows_gd_zigzagging
@@ -184,6 +186,23 @@ def test_kappa_cell_rates_and_step_counts(run_page, page_namespace):
     assert 5 * n_hb < n_gd and 5 * n_nag < n_gd, "several times fewer steps"
     ns = page_namespace(PAGE, "momentum-vs-gd-kappa")
     assert all(r.status == "converged" for r in ns["results"].values())
+
+
+def test_kappa_edits_scale_like_kappa_and_sqrt_kappa(page_cells):
+    code = next(c for c in page_cells(PAGE) if c.id == "momentum-vs-gd-kappa").code
+    code = code.split("gplot.loss_curve")[0]
+    steps = {}
+    for kappa in ("10.0", "100.0", "1000.0"):
+        ns = {"np": np, "gd": gd, "x0": X0.copy()}
+        exec(code.replace("kappa = 100.0", f"kappa = {kappa}"), ns)
+        assert all(r.status == "converged" for r in ns["results"].values()), kappa
+        steps[kappa] = {k: r.n_steps for k, r in ns["results"].items()}
+    for lo, hi in (("10.0", "100.0"), ("100.0", "1000.0")):
+        g = steps[hi]["gradient descent"] / steps[lo]["gradient descent"]
+        h = steps[hi]["heavy ball"] / steps[lo]["heavy ball"]
+        assert 8 < g < 14, "'the number of steps of gradient descent grows like kappa'"
+        assert 2.5 < h < 4.5, "'those of the momentum methods like sqrt(kappa)'"
+    states("try 10 and 1000")
 
 
 def test_tuned_heavy_ball_loss_bump(page_namespace):

@@ -494,6 +494,14 @@ def _check_run(
     return rules, _clipper(clip_value, clip_norm)
 
 
+def _try_array(value: Any) -> np.ndarray | None:
+    """``np.asarray(value)``, or ``None`` when numpy cannot make an array of it (ragged)."""
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _as_loss(value: Any, what: str = "f(x)") -> float:
     """``value`` as a float, or a clear error when it is not one real number.
 
@@ -502,7 +510,7 @@ def _as_loss(value: Any, what: str = "f(x)") -> float:
     """
     if isinstance(value, (float, int)) and not isinstance(value, bool):
         return float(value)
-    arr = None if isinstance(value, (str, bytes)) else np.asarray(value)
+    arr = None if isinstance(value, (str, bytes)) else _try_array(value)
     if arr is None or arr.dtype.kind not in "iufcO":
         raise TypeError(f"{what} must return the loss as a real number, got {value!r} "
                         f"({type(value).__name__})")
@@ -517,15 +525,15 @@ def _as_loss(value: Any, what: str = "f(x)") -> float:
         raise TypeError(f"{what} must return the loss as a real number, got {value!r}") from None
 
 
-def _as_numbers(value: Any, shape: tuple[int, ...], what: str, like: str) -> np.ndarray:
+def _as_numbers(value: Any, shape: tuple[int, ...] | None, what: str, like: str) -> np.ndarray:
     """``value`` as a float array of ``shape``, or a clear error naming what was returned.
 
     ``what`` is the call (``"f.grad(x)"``), ``like`` the shape wanted in words
-    (``"the shape of x (2,)"``).
+    (``"the shape of x (2,)"``); ``shape=None`` takes any shape.
     """
     if type(value) is np.ndarray and value.dtype is _F64 and value.shape == shape:
         return value
-    arr = None if value is None or isinstance(value, (str, bytes)) else np.asarray(value)
+    arr = None if value is None or isinstance(value, (str, bytes)) else _try_array(value)
     if arr is None or arr.dtype.kind not in "iufcO":
         raise TypeError(f"{what} must return an array of numbers of {like}, got {value!r} "
                         f"({type(value).__name__})")
@@ -536,7 +544,7 @@ def _as_numbers(value: Any, shape: tuple[int, ...], what: str, like: str) -> np.
         arr = np.asarray(arr, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"{what} must return an array of numbers, got {value!r}") from None
-    if arr.shape != shape:
+    if shape is not None and arr.shape != shape:
         raise ValueError(f"{what} must return {like}, got {arr.shape}")
     return arr
 

@@ -44,7 +44,11 @@ class Objective(Protocol):
     number; ``f.grad(x)`` returns :math:`\nabla f(x)`, an array of the shape of ``x``.
     For :func:`~gdcore.loop.minimize_many` both also accept a batch of points of shape
     ``(m, d)`` and return shapes ``(m,)`` and ``(m, d)``. An optional ``name`` attribute
-    labels plots and summaries. The landscapes in ``gd.landscapes`` are objectives.
+    labels plots and summaries. A one-dimensional objective may declare its ``domain``, a
+    pair of numbers ``(low, high)``: the points where its loss means something (the dart's
+    launch angles, :math:`(-\pi/2, \pi/2)`); a run that steps out of it stops as
+    ``"diverged"`` (see :class:`~gdcore.loop.StoppingRules`). The landscapes in
+    ``gd.landscapes`` are objectives (their ``domain`` is a plot box, not a rule).
 
     Example:
         >>> import numpy as np

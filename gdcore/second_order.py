@@ -26,7 +26,7 @@ from gdcore._checks import (
     check_nonnegative,
     check_positive,
 )
-from gdcore.loop import StoppingRules, Trajectory, _as_loss
+from gdcore.loop import StoppingRules, Trajectory, _as_loss, _as_numbers
 
 __all__ = [
     "newton_step",
@@ -50,7 +50,7 @@ def _check_objective(f: Any, *, hessian: bool) -> None:
 
 
 def _grad(f: Any, x: np.ndarray) -> np.ndarray:
-    g = np.asarray(f.grad(x), dtype=float)
+    g = _as_numbers(f.grad(x), None, "f.grad(x)", f"the shape of x {x.shape}")
     if g.size != x.size:
         raise ValueError(f"f.grad(x) must return the shape of x {x.shape}, got {g.shape}")
     return g.reshape(x.shape)
@@ -58,7 +58,7 @@ def _grad(f: Any, x: np.ndarray) -> np.ndarray:
 
 def _hessian(f: Any, x: np.ndarray, damping: float) -> np.ndarray:
     n = x.size
-    H = np.asarray(f.hessian(x), dtype=float)
+    H = _as_numbers(f.hessian(x), None, "f.hessian(x)", f"shape ({n}, {n})")
     if H.size != n * n:
         raise ValueError(f"f.hessian(x) must return shape ({n}, {n}), got {H.shape}")
     H = H.reshape(n, n)
@@ -196,11 +196,11 @@ def backtracking_line_search(
             f"direction must be a descent direction (grad . direction < 0), got "
             f"grad . direction = {slope:g}"
         )
-    f0 = float(f(p))
+    f0 = _as_loss(f(p))
     alpha = lr0
     with np.errstate(all="ignore"):
         for _ in range(max_iter):
-            value = float(f(p + alpha * d))
+            value = _as_loss(f(p + alpha * d))
             if value <= f0 + c * alpha * slope:
                 return alpha
             alpha *= shrink

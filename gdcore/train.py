@@ -27,7 +27,14 @@ import numpy as np
 
 from gdcore._checks import check_int, check_positive
 from gdcore.clip import _clip_norm
-from gdcore.loop import DIVERGED, EARLY_STOPPED, MAX_STEPS, StoppingRules, _as_loss
+from gdcore.loop import (
+    DIVERGED,
+    EARLY_STOPPED,
+    MAX_STEPS,
+    StoppingRules,
+    _as_loss,
+    _as_numbers,
+)
 from gdcore.protocols import Model, OptimizerLike
 from gdcore.schedules import _check_schedule_value
 
@@ -610,11 +617,9 @@ def _loss_grad(model: Any, X: Any, y: Any, params: np.ndarray) -> tuple[float, n
         ) from None
     if type(loss) is not float:
         loss = _as_loss(loss, "model.loss_and_grad(X, y, params)")
-    grad = np.asarray(grad, dtype=float)
-    if grad.shape != params.shape:
-        raise ValueError(f"model.loss_and_grad must return a gradient of the shape of params "
-                         f"{params.shape}, got {grad.shape}")
-    return loss, grad
+    what = "model.loss_and_grad(X, y, params)"
+    return loss, _as_numbers(grad, params.shape, what, f"a gradient of the shape of params "
+                             f"{params.shape}")
 
 
 def _rows(name: str, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:

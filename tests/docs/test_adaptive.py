@@ -139,7 +139,11 @@ def test_rare_feature_cell(page_namespace, page_cells):
     ada_n = first_within(fits["AdaGrad"], w_best)
     assert (gd_n, ada_n) == (107, 25), "'AdaGrad ... in 25 steps, gradient descent in 107'"
     A = np.c_[X, np.ones(len(X))]
-    L = np.linalg.eigvalsh(2 / len(X) * A.T @ A).max()
+    H = 2 / len(X) * A.T @ A
+    assert int(X[:, 2].sum()) == 11 and len(X) == 500, "11 of the 500 rows"
+    assert f"{H[2, 2]:.3f}" == "0.044", "curvature along w3"
+    assert np.all(np.abs(np.diag(H)[:2] - 2) < 0.25), "about 2 along the common weights"
+    L = np.linalg.eigvalsh(H).max()
     assert f"{2 / L:.2f}" == "0.89", "2/L ~ 0.89"
     bad = gd.minimize(ns["FitLoss"](), gd.GradientDescent(lr=0.9), np.zeros(4), steps=300)
     assert bad.loss > 1e3, "gradient descent diverges above 2/L"

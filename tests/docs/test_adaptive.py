@@ -44,6 +44,8 @@ Ledger (claim in the page -> test):
                                                    -> test_exercise_1_small_adagrad_rate
 - exercise 2 (0.316, 3.16 times)                   -> test_exercise_2_uncorrected_first_step
 - static snippets are gdcore's code               -> test_static_snippets_match_the_library_source
+- the displayed update rules (AdaGrad, RMSProp, AdaDelta, Adam, AdamW) are gdcore's
+                                                   -> test_page_formulas_are_gdcores_updates
 """
 
 from __future__ import annotations
@@ -414,3 +416,43 @@ def test_static_snippets_match_the_library_source():
                 assert ln in source, ln
             checked += 1
     assert checked == 4
+
+
+def _page_formulas(name: str, g: np.ndarray, theta: np.ndarray, state: dict, t: int,
+                   eta: float, eps: float) -> np.ndarray:
+    """The update rules exactly as the page writes them (one step)."""
+    if name == "AdaGrad":
+        state["s"] = state.get("s", 0) + g**2
+        return theta - eta / (np.sqrt(state["s"]) + eps) * g
+    if name == "RMSProp":
+        rho = 0.99
+        state["s"] = rho * state.get("s", 0) + (1 - rho) * g**2
+        return theta - eta / (np.sqrt(state["s"]) + eps) * g
+    if name == "AdaDelta":
+        rho = 0.9
+        state["s"] = rho * state.get("s", 0) + (1 - rho) * g**2
+        delta = np.sqrt(state.get("u", 0) + eps) / np.sqrt(state["s"] + eps) * g
+        state["u"] = rho * state.get("u", 0) + (1 - rho) * delta**2
+        return theta - eta * delta
+    b1, b2, lam = 0.9, 0.999, 0.1
+    if name == "AdamW":
+        theta = (1 - eta * lam) * theta
+    state["m"] = b1 * state.get("m", 0) + (1 - b1) * g
+    state["s"] = b2 * state.get("s", 0) + (1 - b2) * g**2
+    m_hat, s_hat = state["m"] / (1 - b1**t), state["s"] / (1 - b2**t)
+    return theta - eta * m_hat / (np.sqrt(s_hat) + eps)
+
+
+@pytest.mark.parametrize("name", ["AdaGrad", "RMSProp", "AdaDelta", "Adam", "AdamW"])
+def test_page_formulas_are_gdcores_updates(name):
+    """Every update rule displayed on the page produces gdcore's iterates."""
+    opt = {"AdaGrad": gd.AdaGrad(lr=0.3), "RMSProp": gd.RMSProp(lr=0.3),
+           "AdaDelta": gd.AdaDelta(lr=1.0), "Adam": gd.Adam(lr=0.3),
+           "AdamW": gd.AdamW(lr=0.3, weight_decay=0.1)}[name]
+    f = gd.IllConditionedQuadratic(25.0)
+    theta = ours = np.array([-3.5, 2.0])
+    state: dict = {}
+    for t in range(1, 31):
+        ours = _page_formulas(name, f.grad(ours), ours, state, t, opt.lr, opt.eps)
+        theta = opt.step(theta, f.grad(theta))
+        assert np.allclose(ours, theta, rtol=1e-10, atol=1e-12), (name, t)

@@ -58,7 +58,7 @@ REQUESTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 ANSWERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "stdout": (("id", "text"), ()),
     "stderr": (("id", "text"), ()),
-    "done": (("id", "cell", "ms", "stdout_chars", "stderr_chars"), ()),
+    "done": (("id", "cell", "stdout_chars", "stderr_chars"), ()),
     "value": (("id", "value", "ms"), ()),
     "error": (("id", "text", "error_type", "fatal"), ()),
 }
@@ -172,7 +172,6 @@ class Worker:
             name, cellrun.new_namespace())
         out = _Pump(self.post, "stdout", run_id, self.limits)
         err = _Pump(self.post, "stderr", run_id, self.limits)
-        t0 = time.perf_counter()
         try:
             res = cellrun.run_cell(code, ns, cell_id, on_stdout=out.write, on_stderr=err.write)
         except KeyboardInterrupt:  # the interrupt arrived outside the reader's code
@@ -181,8 +180,7 @@ class Worker:
             out.flush()
             err.flush()
         self.post(message(
-            "done", id=run_id, cell=asdict(res), ms=(time.perf_counter() - t0) * 1000,
-            stdout_chars=out.total, stderr_chars=err.total,
+            "done", id=run_id, cell=asdict(res), stdout_chars=out.total, stderr_chars=err.total,
         ))
 
     def call(self, fn: str, kwargs: dict, call_id: str) -> None:

@@ -1,4 +1,4 @@
-// The cells of one page (see the HTML contract in CONTRACT.md): editor, buttons, output,
+// The cells of one page (the HTML contract: overrides/README.md): editor, buttons, output,
 // persistence of edits, Copy link, and "run the earlier cells first" (notebook order).
 import { createEditor } from "./editor.js";
 import { OutputView } from "./output.js";

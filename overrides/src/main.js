@@ -28,7 +28,6 @@ function readConfig() {
     cellrunURL: abs(raw.cellrunURL),
     pyworkerURL: new URL("pyworker.py", abs(raw.cellrunURL)).href, // beside cellrun.py
     workerURL: raw.workerURL ? abs(raw.workerURL) : new URL("worker.js", SCRIPT_URL).href,
-    pyodideVersion: raw.pyodideVersion,
   };
 }
 

@@ -65,8 +65,8 @@
  */
 /**
  * Run id is over. cell: its result (null when it failed outside the reader's code, after an
- * error message); ms: time in Python; *_chars: characters written, including those not sent.
- * @typedef {{type: "done", id: number, cell: CellResult | null, ms: number,
+ * error message); *_chars: the characters written, including those not sent.
+ * @typedef {{type: "done", id: number, cell: CellResult | null,
  *   stdout_chars: number, stderr_chars: number}} DoneMessage
  */
 /**
@@ -107,7 +107,7 @@ export const SCHEMA = Object.freeze({
   status: { phase: Object.values(PHASE), text: "string", progress: "number?", timings: "object?" },
   stdout: { id: "number", text: "string" },
   stderr: { id: "number", text: "string" },
-  done: { id: "number", cell: "object?", ms: "number", stdout_chars: "number", stderr_chars: "number" },
+  done: { id: "number", cell: "object?", stdout_chars: "number", stderr_chars: "number" },
   value: { id: "string", value: "any", ms: "number" },
   error: { id: "any?", text: "string", error_type: "string?", fatal: "boolean" },
 });

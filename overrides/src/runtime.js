@@ -40,7 +40,6 @@ export class Runtime {
     this.readyWaiters = [];
     this.failure = null;
     this.loadStarted = 0;
-    this.readyAt = 0;
   }
 
   onStatus(fn) {
@@ -49,7 +48,6 @@ export class Runtime {
   }
 
   emitStatus(s) {
-    this.lastStatus = s;
     for (const fn of this.listeners) fn(s);
   }
 
@@ -116,8 +114,7 @@ export class Runtime {
   statusMessage(msg) {
     if (msg.phase === PHASE.READY && this.state !== "ready") {
       this.state = "ready";
-      this.readyAt = performance.now();
-      this.timings = { ...msg.timings, page: this.readyAt - this.loadStarted, startedAt: this.loadStarted };
+      this.timings = { ...msg.timings, page: performance.now() - this.loadStarted, startedAt: this.loadStarted };
       this.settleWaiters(true);
     }
     this.emitStatus(msg);
@@ -206,10 +203,6 @@ export class Runtime {
       handlers.started?.();
       this.worker.postMessage(message(MSG.RUN, { id, cell_id: cellId, code, namespace }));
     });
-  }
-
-  get busy() {
-    return this.current !== null;
   }
 
   /** Stop the running cell: KeyboardInterrupt if possible, else restart the worker. */

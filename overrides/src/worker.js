@@ -155,7 +155,7 @@ async function run(msg) {
   } catch (err) {
     const fatal = isFatal(err);
     post(MSG.ERROR, { id: msg.id, text: errorText(err), fatal });
-    if (!fatal) post(MSG.DONE, { id: msg.id, cell: null, ms: 0, stdout_chars: 0, stderr_chars: 0 });
+    if (!fatal) post(MSG.DONE, { id: msg.id, cell: null, stdout_chars: 0, stderr_chars: 0 });
   }
 }
 

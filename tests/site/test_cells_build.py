@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -193,3 +195,90 @@ def test_a_cell_id_equal_to_a_heading_anchor_fails_the_build(mkdocs_project):
     result = mkdocs_project({"index.md": page})()
     assert result.returncode != 0
     assert "cell id 'step-size' is also a heading's anchor" in result.output
+
+
+README = Path(__file__).resolve().parents[2] / "overrides" / "README.md"
+
+
+def contract_table(heading: str) -> dict[str, str]:
+    """The first column (backticked names) -> second column of the README table that
+    follows the paragraph or heading starting with ``heading``."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index(heading)
+    rows = {}
+    for line in text[start:].splitlines()[1:]:
+        if rows and not line.startswith("|"):
+            break
+        m = re.match(r"^\| `([^`]+)` \| (.*?) \|", line)
+        if m:
+            rows[m.group(1)] = m.group(2)
+    assert rows, f"no table after {heading!r} in {README}"
+    return rows
+
+
+class Tags(HTMLParser):
+    """Every start tag as (tag, {attribute: value})."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags(page_html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Tags()
+    parser.feed(page_html)
+    return parser.tags
+
+
+def test_cells_follow_the_contract_in_the_readme(good_build):
+    """Attributes and output classes of the built cells are exactly those README lists."""
+    documented = set(contract_table("Attributes of `div.gd-cell` written by the build"))
+    page = (good_build.site / "index.html").read_text(encoding="utf-8")
+    all_tags = tags(page)
+    cells = [a for t, a in all_tags if t == "div" and "gd-cell" in (a.get("class") or "").split()]
+    assert cells
+    used = set().union(*(set(a) for a in cells))
+    assert used == documented, f"not in README: {used - documented}; unused: {documented - used}"
+    for a in cells:
+        assert a["class"] == "gd-cell" and a["id"] == a["data-cell"]
+    readme = README.read_text(encoding="utf-8")
+    children = re.search(r"Children of `div.gd-cell-output`: (.*?)\n\n", readme, re.S).group(1)
+    documented_outputs = set(re.findall(r"`\w+\.(gd-out-\w+)`", children))
+    outputs = {c for t, a in all_tags for c in (a.get("class") or "").split()
+               if c.startswith("gd-out-")}
+    assert outputs <= documented_outputs, outputs - documented_outputs
+    assert documented_outputs - outputs <= {"gd-out-stderr"}  # the fixture prints no stderr
+    # the cell result's fields in the README are cellrun's CellResult's
+    import dataclasses
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "cellrun_contract", README.parent / "runtime" / "cellrun.py")
+    cellrun = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = cellrun
+    spec.loader.exec_module(cellrun)
+    fields = {f.name for f in dataclasses.fields(cellrun.CellResult)}
+    assert set(contract_table("| Field | Meaning | Rendered as |")) == fields
+
+
+def test_explorers_follow_the_contract_in_the_readme(mkdocs_project):
+    page = ("# E\n\n```explorer id=\"race\"\nlandscape: rosenbrock\nsteps: 20\noptimizers:\n"
+            "  - {optimizer: Adam, lr: 0.05}\n```\n")
+    result = mkdocs_project({"index.md": page})()
+    assert result.returncode == 0, result.output[-3000:]
+    all_tags = tags((result.site / "index.html").read_text(encoding="utf-8"))
+    roots = [a for t, a in all_tags if "gd-explorer" in (a.get("class") or "").split()]
+    assert len(roots) == 1
+    documented = set(contract_table("| Attribute | Meaning |\n| --- | --- |\n| `class` | `gd-"
+                                    "explorer`"))
+    assert set(roots[0]) == documented
+    payload = json.loads(roots[0]["data-payload"])
+    described = re.search(r"JSON, HTML-escaped: (.*?) \(", contract_table(
+        "| Attribute | Meaning |\n| --- | --- |\n| `class` | `gd-explorer`")["data-payload"])
+    assert set(re.findall(r"`(\w+)`", described.group(1))) <= set(payload)
+    classes = {c for _, a in all_tags for c in (a.get("class") or "").split()}
+    assert {"gd-explorer-static", "gd-explorer-note"} <= classes

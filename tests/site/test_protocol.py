@@ -34,7 +34,7 @@ def check(*cases: tuple[str, dict]) -> list[dict]:
 
 def test_valid_messages_are_returned_as_they_are():
     run = {"id": 1, "cell_id": "a", "code": "1"}
-    done = {"id": 1, "cell": None, "ms": 0, "stdout_chars": 0, "stderr_chars": 0}
+    done = {"id": 1, "cell": None, "stdout_chars": 0, "stderr_chars": 0}
     out = check(("run", run), ("reset-namespace", {}), ("done", done),
                 ("status", {"phase": "failed", "text": "x", "progress": None}))
     assert out[0] == {"ok": {"type": "run", **run}}

@@ -44,6 +44,8 @@ Ledger (claim in the page -> test):
                                                    -> test_exercise_1_small_adagrad_rate
 - exercise 2 (0.316, 3.16 times)                   -> test_exercise_2_uncorrected_first_step
 - static snippets are gdcore's code               -> test_static_snippets_match_the_library_source
+- notation of docs/symbols.md (no gamma, epsilon, alpha, x_t in formulas)
+                                  -> test_notation_follows_the_table_of_symbols
 - the displayed update rules (AdaGrad, RMSProp, AdaDelta, Adam, AdamW) are gdcore's
                                                    -> test_page_formulas_are_gdcores_updates
 """
@@ -456,3 +458,12 @@ def test_page_formulas_are_gdcores_updates(name):
         ours = _page_formulas(name, f.grad(ours), ours, state, t, opt.lr, opt.eps)
         theta = opt.step(theta, f.grad(theta))
         assert np.allclose(ours, theta, rtol=1e-10, atol=1e-12), (name, t)
+
+
+def test_notation_follows_the_table_of_symbols():
+    """One symbol, one meaning (docs/symbols.md): beta for momentum, theta for parameters,
+    varepsilon only for the adaptive denominators, no gamma, no x_t."""
+    maths = " ".join(re.findall(r"\$\$.*?\$\$|\$[^$\n]+\$", TEXT, re.S))
+    for bad in ("\\gamma", "\\epsilon", "\\alpha", "x_t", "x_{t", "\\mu b", "\\mu\\, b"):
+        assert bad not in maths, f"{bad!r} in the page's formulas: see docs/symbols.md"
+    assert "symbols.md" in TEXT, "the page links the table of symbols"

@@ -36,6 +36,8 @@ Ledger (claim in the page -> test):
 - exercise 3: GD diverges at 0.25, momentum 0.6 converges (bound 0.32), 0.35 diverges
                                                   -> test_exercise_3_heavy_ball_stability
 - static snippets are gdcore's code               -> test_static_snippets_match_the_library_source
+- notation of docs/symbols.md (no gamma, epsilon, alpha, x_t in formulas)
+                                  -> test_notation_follows_the_table_of_symbols
 """
 
 from __future__ import annotations
@@ -364,3 +366,12 @@ def test_static_snippets_match_the_library_source():
                 assert ln in source, ln
             checked += 1
     assert checked == 2
+
+
+def test_notation_follows_the_table_of_symbols():
+    """One symbol, one meaning (docs/symbols.md): beta for momentum, theta for parameters,
+    varepsilon only for the adaptive denominators, no gamma, no x_t."""
+    maths = " ".join(re.findall(r"\$\$.*?\$\$|\$[^$\n]+\$", TEXT, re.S))
+    for bad in ("\\gamma", "\\epsilon", "\\alpha", "x_t", "x_{t", "\\mu b", "\\mu\\, b"):
+        assert bad not in maths, f"{bad!r} in the page's formulas: see docs/symbols.md"
+    assert "symbols.md" in TEXT, "the page links the table of symbols"

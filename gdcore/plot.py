@@ -406,20 +406,56 @@ def _set_aspect(axes: Any, f: Any, aspect: Any) -> bool:
     return aspect != "auto"
 
 
+def _check_flags(**flags: Any) -> None:
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+
+
+def _log_flag(f: Any, log: Any) -> bool:
+    """``log``, or ``f.log_levels`` when it is ``None``."""
+    if log is None:
+        log = bool(getattr(f, "log_levels", False))
+    if not isinstance(log, bool):
+        raise TypeError(f"log must be True, False or None, got {log!r}")
+    return log
+
+
+def _grid_box(f: Any, n: int, domain: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
+    """``X, Y, Z`` of ``f`` on its (or the given) domain, and the box they cover."""
+    X, Y, Z = grid(f, n=n, domain=domain if domain is not None else getattr(f, "domain", None))
+    return X, Y, Z, ((float(X[0, 0]), float(X[0, -1])), (float(Y[0, 0]), float(Y[-1, 0])))
+
+
+def _draw_levels(axes: Any, X: np.ndarray, Y: np.ndarray, Z: np.ndarray, lv: np.ndarray) -> None:
+    """Contour lines at levels ``lv``, dark to light (light to dark on a dark background)."""
+    cmap = mpl.colormaps["viridis"]
+    shade = np.linspace(0.25, 0.95, len(lv)) if _state["dark"] else np.linspace(0.0, 0.85, len(lv))
+    axes.contour(X, Y, Z, levels=lv, colors=[cmap(s) for s in shade], linewidths=0.8)
+
+
+def _label_box(axes: Any, box: Any, title: str) -> str:
+    """Limits, axis labels and title of a 2-D plot of the box; returns the title."""
+    axes.set_xlim(*box[0])
+    axes.set_ylim(*box[1])
+    axes.set_xlabel("x")
+    axes.set_ylabel("y")
+    axes.set_title(title)
+    return title
+
+
+def _contour_legend(axes: Any, outside: bool) -> None:
+    if outside:  # an equal-aspect plot leaves room on the right: no line hidden
+        axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small",
+                    framealpha=0.85, borderaxespad=0.0)
+    else:
+        axes.legend(loc="best", fontsize="small", framealpha=0.85)
+
+
 def contour(
-    f: Any,
-    paths: Any = None,
-    ax: Any = None,
-    levels: int = 30,
-    log: bool | None = None,
-    show_minima: bool = True,
-    *,
-    n: int = 200,
-    domain: Any = None,
-    title: str | None = None,
-    legend: bool = True,
-    show_critical: bool = True,
-    aspect: str | float | None = None,
+    f: Any, paths: Any = None, ax: Any = None, levels: int = 30, log: bool | None = None,
+    show_minima: bool = True, *, n: int = 200, domain: Any = None, title: str | None = None,
+    legend: bool = True, show_critical: bool = True, aspect: str | float | None = None,
 ) -> Figure:
     """Contour lines of a 2-D function, with optimization paths drawn on top.
 
@@ -438,10 +474,9 @@ def contour(
         legend: show a legend when there are labelled paths or marked points.
         show_critical: mark the other critical points of ``f.critical_points()`` inside
             the plot (local minima, saddle points, maxima; see :data:`CRITICAL_MARKERS`).
-        aspect: ``"equal"`` (one unit is as long on both axes: circles look round and
-            right angles look right), ``"auto"`` (fill the axes), or a number (the height
-            of one y unit over one x unit). Default: ``"equal"`` when ``f.equal_aspect``
-            (every built-in landscape: both axes are parameters in the same units).
+        aspect: ``"equal"`` (circles look round, right angles look right), ``"auto"``
+            (fill the axes) or a number (height of a y unit over an x unit). Default:
+            ``"equal"`` when ``f.equal_aspect`` (every built-in landscape).
 
     Example:
         >>> import gdcore as gd
@@ -457,64 +492,50 @@ def contour(
         ['global minima', 'saddle points', 'maximum']
     """
     levels = check_int("levels", levels, minimum=2)
-    n = check_int("n", n, minimum=2)
-    if log is None:
-        log = bool(getattr(f, "log_levels", False))
-    if not isinstance(log, bool):
-        raise TypeError(f"log must be True, False or None, got {log!r}")
-    for name, flag in (("show_minima", show_minima),
-                       ("show_critical", show_critical), ("legend", legend)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be True or False, got {flag!r}")
-    domain = domain if domain is not None else getattr(f, "domain", None)
-    X, Y, Z = grid(f, n=n, domain=domain)
-    domain = ((float(X[0, 0]), float(X[0, -1])), (float(Y[0, 0]), float(Y[-1, 0])))
+    log = _log_flag(f, log)
+    _check_flags(show_minima=show_minima, show_critical=show_critical, legend=legend)
+    X, Y, Z, box = _grid_box(f, n, domain)
     points = [(label, _path_points(label, run, 2)) for label, run in _runs(paths, "paths")]
-
     fig, axes, created = _new_axes(ax)
     equal = _set_aspect(axes, f, aspect)
-    lv = _levels(Z, levels, log)
-    cmap = mpl.colormaps["viridis"]
-    shade = np.linspace(0.25, 0.95, len(lv)) if _state["dark"] else np.linspace(0.0, 0.85, len(lv))
-    axes.contour(X, Y, Z, levels=lv, colors=[cmap(s) for s in shade], linewidths=0.8)
+    _draw_levels(axes, X, Y, Z, _levels(Z, levels, log))
     described = _draw_paths(axes, points)
-    marked = _draw_critical(axes, f, domain, show_minima, show_critical)
-    axes.set_xlim(*domain[0])
-    axes.set_ylim(*domain[1])
-    axes.set_xlabel("x")
-    axes.set_ylabel("y")
-    name = title if title is not None else _title(f, "contour plot")
-    axes.set_title(name)
+    marked = _draw_critical(axes, f, box, show_minima, show_critical)
+    name = _label_box(axes, box, title if title is not None else _title(f, "contour plot"))
     if legend and (points or marked):
-        if created and equal:  # the square plot leaves room on the right: no line hidden
-            axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small",
-                        framealpha=0.85, borderaxespad=0.0)
-        else:
-            axes.legend(loc="best", fontsize="small", framealpha=0.85)
-    alt = (
-        f"Contour plot of {name} for {_domain_text(domain)}, "
-        f"{'logarithmically' if log else 'evenly'} spaced levels."
-    )
-    if described:
-        alt += " Paths: " + "; ".join(described) + "."
-    if marked:
-        alt += " " + " ".join(marked)
+        _contour_legend(axes, outside=created and equal)
+    alt = (f"Contour plot of {name} for {_domain_text(box)}, "
+           f"{'logarithmically' if log else 'evenly'} spaced levels.")
+    alt += " Paths: " + "; ".join(described) + "." if described else ""
+    alt += " " + " ".join(marked) if marked else ""
     return _finish(fig, alt, created)
 
 
 # --------------------------------------------------------------------------- surface
 
 
+def _surface_paths(axes: Any, f: Any, points: list[tuple[str, np.ndarray]]) -> list[str]:
+    """Draw each path on the surface, at the height of its losses; describe them."""
+    colors = _colors()
+    described = []
+    for i, (label, P) in enumerate(points):
+        if P.ndim != 2:
+            raise ValueError(f"path {label!r} must be one path of shape (n, 2)")
+        with np.errstate(all="ignore"):
+            zs = np.asarray(f(P), dtype=float) if getattr(f, "vectorized", False) else (
+                np.array([float(f(p)) for p in P])
+            )
+        color = colors[i % len(colors)]
+        axes.plot(P[:, 0], P[:, 1], zs, color=color, lw=2.0, marker="o", ms=2.5, label=label,
+                  zorder=10)
+        axes.plot([P[-1, 0]], [P[-1, 1]], [zs[-1]], marker="X", ms=8, color=color, zorder=11)
+        described.append(f"{label} from {_pt(P[0])} to {_pt(P[-1])} in {len(P) - 1} steps")
+    return described
+
+
 def surface(
-    f: Any,
-    path: Any = None,
-    ax: Any = None,
-    *,
-    n: int = 80,
-    domain: Any = None,
-    title: str | None = None,
-    zlim: tuple[float, float] | None = None,
-    elev: float = 35.0,
+    f: Any, path: Any = None, ax: Any = None, *, n: int = 80, domain: Any = None,
+    title: str | None = None, zlim: tuple[float, float] | None = None, elev: float = 35.0,
     azim: float = -60.0,
 ) -> Figure:
     """A 3-D surface of a 2-D function, with path(s) drawn on it.
@@ -538,10 +559,7 @@ def surface(
         >>> fig.axes[0].get_zlabel()
         'loss'
     """
-    n = check_int("n", n, minimum=2)
-    domain = domain if domain is not None else getattr(f, "domain", None)
-    X, Y, Z = grid(f, n=n, domain=domain)
-    domain = ((float(X[0, 0]), float(X[0, -1])), (float(Y[0, 0]), float(Y[-1, 0])))
+    X, Y, Z, domain = _grid_box(f, n, domain)
     points = [(label, _path_points(label, run, 2)) for label, run in _runs(path, "path")]
     fig, axes, created = _new_axes(ax, projection="3d")
     if not hasattr(axes, "plot_surface"):
@@ -549,20 +567,7 @@ def surface(
     axes.computed_zorder = False  # draw paths above the surface, not hidden behind it
     axes.plot_surface(X, Y, Z, cmap="viridis", linewidth=0, antialiased=True, alpha=0.8,
                       rstride=1, cstride=1, zorder=1)
-    colors = _colors()
-    described = []
-    for i, (label, P) in enumerate(points):
-        if P.ndim != 2:
-            raise ValueError(f"path {label!r} must be one path of shape (n, 2)")
-        with np.errstate(all="ignore"):
-            zs = np.asarray(f(P), dtype=float) if getattr(f, "vectorized", False) else (
-                np.array([float(f(p)) for p in P])
-            )
-        color = colors[i % len(colors)]
-        axes.plot(P[:, 0], P[:, 1], zs, color=color, lw=2.0, marker="o", ms=2.5, label=label,
-                  zorder=10)
-        axes.plot([P[-1, 0]], [P[-1, 1]], [zs[-1]], marker="X", ms=8, color=color, zorder=11)
-        described.append(f"{label} from {_pt(P[0])} to {_pt(P[-1])} in {len(P) - 1} steps")
+    described = _surface_paths(axes, f, points)
     if zlim is not None:
         axes.set_zlim(*zlim)
     axes.view_init(elev=elev, azim=azim)
@@ -597,14 +602,42 @@ def _loss_values(label: str, run: Any) -> np.ndarray:
     return arr
 
 
+def _draw_losses(axes: Any, curves: list[tuple[str, Any, np.ndarray]], xlabel: str) -> list[str]:
+    """One line per run (thin lines for a batch); one description per run."""
+    colors = _colors()
+    described = []
+    for i, (label, run, y) in enumerate(curves):
+        color = colors[i % len(colors)]
+        steps = np.arange(y.shape[0])
+        if y.ndim == 1:
+            axes.plot(steps, y, color=color, lw=1.8, label=label)
+        else:
+            for j in range(y.shape[1]):
+                axes.plot(steps, y[:, j], color=color, lw=0.8, alpha=0.6,
+                          label=label if j == 0 else None)
+        last = y[-1] if y.ndim == 1 else np.nanmin(y[-1])
+        status = getattr(run, "status", None)
+        text = f"{label}: {y.shape[0] - 1} {xlabel}s, final loss {_fmt(float(last))}"
+        if isinstance(status, str) and status == "diverged":
+            text += " (diverged)"
+        described.append(text)
+    return described
+
+
+def _log_scale(axes: Any, values: list[np.ndarray]) -> None:
+    """A log axis for positive losses, else symmetric-log around the smallest nonzero one."""
+    finite = np.concatenate([np.ravel(y) for y in values])
+    finite = finite[np.isfinite(finite)]
+    if finite.size and np.all(finite > 0):
+        axes.set_yscale("log")
+    elif finite.size:
+        positive = np.abs(finite[finite != 0])
+        axes.set_yscale("symlog", linthresh=float(positive.min()) if positive.size else 1.0)
+
+
 def loss_curve(
-    runs: Any,
-    log: bool = True,
-    ax: Any = None,
-    *,
-    title: str = "Loss during optimization",
-    xlabel: str | None = None,
-    ylabel: str = "loss",
+    runs: Any, log: bool = True, ax: Any = None, *, title: str = "Loss during optimization",
+    xlabel: str | None = None, ylabel: str = "loss",
 ) -> Figure:
     """Loss versus iteration for one or several runs.
 
@@ -637,31 +670,9 @@ def loss_curve(
         epochs = all(hasattr(run, "step_losses") for _, run, _ in curves)
         xlabel = "epoch" if epochs else "iteration"
     fig, axes, created = _new_axes(ax)
-    colors = _colors()
-    described = []
-    for i, (label, run, y) in enumerate(curves):
-        color = colors[i % len(colors)]
-        steps = np.arange(y.shape[0])
-        if y.ndim == 1:
-            axes.plot(steps, y, color=color, lw=1.8, label=label)
-        else:
-            for j in range(y.shape[1]):
-                axes.plot(steps, y[:, j], color=color, lw=0.8, alpha=0.6,
-                          label=label if j == 0 else None)
-        last = y[-1] if y.ndim == 1 else np.nanmin(y[-1])
-        status = getattr(run, "status", None)
-        text = f"{label}: {y.shape[0] - 1} {xlabel}s, final loss {_fmt(float(last))}"
-        if isinstance(status, str) and status == "diverged":
-            text += " (diverged)"
-        described.append(text)
+    described = _draw_losses(axes, curves, xlabel)
     if log:
-        finite = np.concatenate([np.ravel(y) for _, _, y in curves])
-        finite = finite[np.isfinite(finite)]
-        if finite.size and np.all(finite > 0):
-            axes.set_yscale("log")
-        elif finite.size:
-            positive = np.abs(finite[finite != 0])
-            axes.set_yscale("symlog", linthresh=float(positive.min()) if positive.size else 1.0)
+        _log_scale(axes, [y for _, _, y in curves])
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(title)
@@ -778,6 +789,8 @@ def _curve_maxima(f: Any, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]
 
 def _mark_maxima(axes: Any, tops: np.ndarray, heights: np.ndarray, scale: float,
                  label: str | None) -> None:
+    if not len(tops):
+        return
     marker, color = CRITICAL_MARKERS["maximum"][:2]
     axes.plot(tops * scale, heights, linestyle="none", marker=marker, ms=9, color=color,
               mec=_fg(), mew=1.0, label=label, zorder=5)
@@ -821,17 +834,62 @@ def _draw_iterates(axes: Any, f: Any, xs: Any, scale: float, unit: str) -> list[
     return described
 
 
+def _auto_zoom(zoom: bool | None, allowed: bool, heights: np.ndarray,
+               finite: np.ndarray) -> bool:
+    """``zoom``, or by default: a maximum lower than 5 % of the drawn range looks flat."""
+    if zoom is not None:
+        return zoom
+    return bool(allowed and len(heights) and finite.size
+                and heights.max() < 0.05 * (finite.max() - min(0.0, finite.min())))
+
+
+def _mark_solutions(axes: Any, sols: np.ndarray, scale: float, unit: str) -> None:
+    for s in sols:
+        axes.axvline(s * scale, color="#009E73", ls="--", lw=1.2)
+        axes.annotate(f"{s * scale:.3f}{unit}", (s * scale, 0), xytext=(3, 6),
+                      textcoords="offset points", fontsize="small", color="#009E73")
+
+
+def _curve_yscale(axes: Any, finite: np.ndarray, log: bool) -> None:
+    if log:
+        axes.set_yscale("symlog" if finite.size and finite.min() <= 0 else "log",
+                        **({"linthresh": 1e-6} if finite.size and finite.min() <= 0 else {}))
+    elif finite.size:
+        axes.set_ylim(min(0.0, float(finite.min())), float(finite.max()) * 1.05 + 1e-12)
+
+
+def _curve_labels(axes: Any, f: Any, degrees: bool, title: str | None) -> str:
+    """Axis labels and title (the dart gets its own words); returns the x label."""
+    dart = hasattr(f, "flight_time")
+    xlabel = ("launch angle θ" if dart else "x") + (" (degrees)" if degrees else " (radians)")
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel("loss L(θ)" if dart else "loss")
+    name = title if title is not None else _title(f, "loss curve")
+    axes.set_title(name if not dart or title is not None else "Dart loss of the launch angle")
+    axes.grid(True, alpha=0.5)
+    return xlabel
+
+
+def _curve_alt(xlabel: str, box: tuple[float, float], scale: float, unit: str,
+               sols: np.ndarray, tops: tuple[np.ndarray, np.ndarray], zoom: bool,
+               described: list[str]) -> str:
+    alt = (f"Curve of the loss against {xlabel} from {_fmt(box[0] * scale)} to "
+           f"{_fmt(box[1] * scale)}.")
+    if len(sols):
+        alt += " Exact solutions marked at " + ", ".join(
+            f"{s * scale:.3f}{unit}" for s in sols) + "."
+    if len(tops[0]):
+        alt += " Local maxim" + ("um" if len(tops[0]) == 1 else "a") + " at " + ", ".join(
+            f"{t * scale:.3f}{unit} (loss {_fmt(h)})" for t, h in zip(*tops, strict=True)
+        ) + ("; an inset zooms on it." if zoom else ".")
+    if described:
+        alt += " Iterates: " + "; ".join(described) + "."
+    return alt
+
+
 def curve_1d(
-    f: Any,
-    xs: Any = None,
-    solutions: Any = None,
-    degrees: bool = True,
-    ax: Any = None,
-    *,
-    domain: Any = None,
-    n: int = 500,
-    log: bool = False,
-    title: str | None = None,
+    f: Any, xs: Any = None, solutions: Any = None, degrees: bool = True, ax: Any = None, *,
+    domain: Any = None, n: int = 500, log: bool = False, title: str | None = None,
     zoom: bool | None = None,
 ) -> Figure:
     """A 1-D loss curve (the dart loss of the angle) with iterates and exact solutions.
@@ -866,58 +924,28 @@ def curve_1d(
         >>> "Local maximum at 45.579°" in gplot.get_alt(fig)
         True
     """
-    n = _check_count("n", n, 2, 10_000_000)
-    for name, flag in (("degrees", degrees), ("zoom", True if zoom is None else zoom)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    _check_flags(degrees=degrees, zoom=True if zoom is None else zoom)
     lo, hi = _curve_domain(f, domain)
     sols = _curve_solutions(f, solutions)
-    scale = (180.0 / math.pi) if degrees else 1.0
-    t = np.linspace(lo, hi, n)
+    scale, unit = ((180.0 / math.pi), "°") if degrees else (1.0, "")
+    t = np.linspace(lo, hi, _check_count("n", n, 2, 10_000_000))
     y = _values_1d(f, t)
     fig, axes, created = _new_axes(ax)
     axes.plot(t * scale, y, color=_fg(), lw=1.5, label="loss")
-    unit = "°" if degrees else ""
-    for s in sols:
-        axes.axvline(s * scale, color="#009E73", ls="--", lw=1.2)
-        axes.annotate(f"{s * scale:.3f}{unit}", (s * scale, 0), xytext=(3, 6),
-                      textcoords="offset points", fontsize="small", color="#009E73")
+    _mark_solutions(axes, sols, scale, unit)
     tops, heights = _curve_maxima(f, lo, hi)
-    if len(tops):
-        _mark_maxima(axes, tops, heights, scale, "local maximum" if len(tops) == 1 else
-                     "local maxima")
+    _mark_maxima(axes, tops, heights, scale, "local maxim" + ("um" if len(tops) == 1 else "a"))
     described = _draw_iterates(axes, f, xs, scale, unit)
     axes.set_xlim(lo * scale, hi * scale)
     finite = y[np.isfinite(y)]
-    if zoom is None:  # a maximum lower than 5 % of the drawn range is a flat line
-        zoom = bool(created and len(tops) and not log and finite.size
-                    and heights.max() < 0.05 * (finite.max() - min(0.0, finite.min())))
+    zoom = _auto_zoom(zoom, created and not log, heights, finite)
     if zoom and len(tops):
         _zoom_on_maxima(axes, f, tops, heights, sols, scale)
-    if log:
-        axes.set_yscale("symlog" if finite.size and finite.min() <= 0 else "log",
-                        **({"linthresh": 1e-6} if finite.size and finite.min() <= 0 else {}))
-    elif finite.size:
-        axes.set_ylim(min(0.0, float(finite.min())), float(finite.max()) * 1.05 + 1e-12)
-    dart = hasattr(f, "flight_time")
-    xlabel = ("launch angle θ" if dart else "x") + (" (degrees)" if degrees else " (radians)")
-    axes.set_xlabel(xlabel)
-    axes.set_ylabel("loss L(θ)" if dart else "loss")
-    name = title if title is not None else _title(f, "loss curve")
-    axes.set_title(name if not dart or title is not None else "Dart loss of the launch angle")
-    axes.grid(True, alpha=0.5)
+    _curve_yscale(axes, finite, log)
+    xlabel = _curve_labels(axes, f, degrees, title)
     if described or len(sols) or len(tops):
         axes.legend(loc="upper left" if zoom else "best", fontsize="small")
-    alt = f"Curve of the loss against {xlabel} from {_fmt(lo * scale)} to {_fmt(hi * scale)}."
-    if len(sols):
-        alt += " Exact solutions marked at " + ", ".join(
-            f"{s * scale:.3f}{unit}" for s in sols) + "."
-    if len(tops):
-        alt += " Local maxim" + ("um" if len(tops) == 1 else "a") + " at " + ", ".join(
-            f"{t * scale:.3f}{unit} (loss {_fmt(h)})" for t, h in zip(tops, heights, strict=True)
-        ) + ("; an inset zooms on it." if zoom else ".")
-    if described:
-        alt += " Iterates: " + "; ".join(described) + "."
+    alt = _curve_alt(xlabel, (lo, hi), scale, unit, sols, (tops, heights), zoom, described)
     return _finish(fig, alt, created)
 
 
@@ -934,10 +962,14 @@ def _race_colors(items: list[tuple[str, Any]]) -> list[str]:
     return out
 
 
-def _race_panel(axes: Any, f: Any, grid_xyz: tuple, lv: np.ndarray, label: str, run: Any,
+def _race_panel(axes: Any, f: Any, grid_box: tuple, lv: np.ndarray, label: str, run: Any,
                 color: str) -> str:
     """One small multiple: the contours, the critical points and one run's path."""
-    X, Y, Z = grid_xyz
+    X, Y, Z, box = grid_box
+    axes.set_xlim(*box[0])
+    axes.set_ylim(*box[1])
+    _set_aspect(axes, f, None)
+    axes.tick_params(labelsize="x-small")
     axes.contour(X, Y, Z, levels=lv, colors="#9a9a9a", linewidths=0.5, alpha=0.8)
     P = _path_points(label, run, 2)
     if P.ndim != 2:
@@ -966,17 +998,25 @@ def _race_panel(axes: Any, f: Any, grid_xyz: tuple, lv: np.ndarray, label: str, 
     return text + (f" ({status})" if isinstance(status, str) and status == "diverged" else "")
 
 
+def _race_losses(axes: Any, items: list[tuple[str, Any]], colors: list[str]) -> None:
+    """The loss panel of a race: every run's loss curve in its colour."""
+    curves = [(_loss_values(label, run), color) for (label, run), color
+              in zip(items, colors, strict=True) if getattr(run, "losses", None) is not None]
+    for y, color in curves:  # bare arrays of points have no losses to draw
+        axes.plot(np.arange(len(y)), y, color=color, lw=1.4)
+    finite = np.concatenate([np.ravel(y) for y, _ in curves] or [np.empty(0)])
+    finite = finite[np.isfinite(finite)]
+    if finite.size and np.all(finite > 0):
+        axes.set_yscale("log")
+    axes.set_title("loss", fontsize="small")
+    axes.set_xlabel("iteration", fontsize="x-small")
+    axes.tick_params(labelsize="x-small")
+    axes.grid(True, alpha=0.4)
+
+
 def race(
-    f: Any,
-    runs: Any,
-    *,
-    loss: bool = True,
-    ncols: int | None = None,
-    levels: int = 20,
-    log: bool | None = None,
-    n: int = 120,
-    domain: Any = None,
-    title: str | None = None,
+    f: Any, runs: Any, *, loss: bool = True, ncols: int | None = None, levels: int = 20,
+    log: bool | None = None, n: int = 120, domain: Any = None, title: str | None = None,
 ) -> Figure:
     """A race of several optimizers, readable: one small contour panel per run.
 
@@ -1009,43 +1049,22 @@ def race(
     items = _runs(runs, "runs")
     if not items:
         raise ValueError("runs must contain at least one run")
-    if not isinstance(loss, bool):
-        raise TypeError(f"loss must be True or False, got {loss!r}")
+    _check_flags(loss=loss)
     levels = check_int("levels", levels, minimum=2)
-    n = check_int("n", n, minimum=2)
     k = len(items) + (1 if loss else 0)
     ncols = min(4, k) if ncols is None else check_int("ncols", ncols, minimum=1)
     nrows = math.ceil(k / ncols)
-    if log is None:
-        log = bool(getattr(f, "log_levels", False))
-    X, Y, Z = grid(f, n=n, domain=domain if domain is not None else getattr(f, "domain", None))
-    box = ((float(X[0, 0]), float(X[0, -1])), (float(Y[0, 0]), float(Y[-1, 0])))
-    lv = _levels(Z, levels, log)
+    X, Y, Z, box = _grid_box(f, n, domain)
+    lv = _levels(Z, levels, _log_flag(f, log))
     fig = plt.figure(figsize=(FIGSIZE[0], 0.4 + 2.1 * nrows), dpi=100)
     colors = _race_colors(items)
     described, first = [], None
     for i, ((label, run), color) in enumerate(zip(items, colors, strict=True)):
         axes = fig.add_subplot(nrows, ncols, i + 1, sharex=first, sharey=first)
         first = first or axes
-        described.append(_race_panel(axes, f, (X, Y, Z), lv, label, run, color))
-        axes.set_xlim(*box[0])
-        axes.set_ylim(*box[1])
-        _set_aspect(axes, f, None)
-        axes.tick_params(labelsize="x-small")
+        described.append(_race_panel(axes, f, (X, Y, Z, box), lv, label, run, color))
     if loss:
-        axes = fig.add_subplot(nrows, ncols, k)
-        curves = [(_loss_values(label, run), color) for (label, run), color
-                  in zip(items, colors, strict=True) if getattr(run, "losses", None) is not None]
-        for y, color in curves:  # bare arrays of points have no losses to draw
-            axes.plot(np.arange(len(y)), y, color=color, lw=1.4)
-        finite = np.concatenate([np.ravel(y) for y, _ in curves] or [np.empty(0)])
-        finite = finite[np.isfinite(finite)]
-        if finite.size and np.all(finite > 0):
-            axes.set_yscale("log")
-        axes.set_title("loss", fontsize="small")
-        axes.set_xlabel("iteration", fontsize="x-small")
-        axes.tick_params(labelsize="x-small")
-        axes.grid(True, alpha=0.4)
+        _race_losses(fig.add_subplot(nrows, ncols, k), items, colors)
     name = title if title is not None else f"{_title(f, 'race')}: {len(items)} optimizers"
     fig.suptitle(name)
     fig.tight_layout()

@@ -15,6 +15,8 @@ Ledger (claim -> test):
   to its best -> test_overfitting_after_the_best_epoch
 - the curved boundary follows the moons; the three boundaries are almost the same
   -> test_decision_boundaries
+- they disagree on at most about 2% of the plane, each moved 5 to 7 from the start and
+  they are 5 to 6 apart -> test_different_weights_same_function
 - zero start: loss 0.693 ~ log 2, every weight exactly zero, coin-flip accuracy; a 1e-3
   start escapes slowly (loss about 0.25 after 100 epochs) -> test_zero_init_is_stuck
 - exercise 1 (width 2: 0.88, 0.88, 0.87, best validation loss about 0.30)
@@ -60,6 +62,7 @@ def test_page_states_the_numbers_tested_here(text):
               "Adam 25 and momentum 10", "about 0.19\nand 1.2", "stays at 0.693",
               "only down to about 0.25", "0.88 (SGD), 0.88\n        (momentum) and 0.87",
               "about 0.30", "validation loss is 0.206, against\n        0.123",
+              "at most about 2%", "about 5 to 7", "5 to 6 apart",
               "epoch 15", "0.137 and accuracy 0.95"]:
         assert s in text, f"neural-network.md no longer says {s!r}"
 
@@ -141,6 +144,16 @@ def test_decision_boundaries(ns):
     assert np.count_nonzero(np.diff(d)) >= 2, "a curved boundary, not a line"
     for ax in v["fig"].axes[:3]:
         assert ax.get_aspect() == 1.0
+
+
+def test_different_weights_same_function(run_page):
+    out = run_page(PAGE)["nn-compare-params"].stdout.splitlines()
+    moved = [float(line.split("moved ")[1].split()[0]) for line in out[:3]]
+    apart = [float(line.split("= ")[1].split(",")[0]) for line in out[3:]]
+    disagree = [float(line.split("disagree on ")[1].split("%")[0]) for line in out[3:]]
+    assert all(5 <= m <= 7 for m in moved), moved
+    assert all(4.5 <= d <= 6.5 for d in apart), apart
+    assert max(disagree) <= 2.5, "they disagree on at most about 2% of the plane"
 
 
 def test_zero_init_is_stuck(run_page):

@@ -9,6 +9,8 @@ Ledger (claim -> test):
   -> test_exercise_1_from_45_degrees_three_steps_go_uphill
 - takeaway: 0.5 rad small enough from 20°, only 0.1 rad from 45°
   -> test_exercise_1_from_45_degrees_three_steps_go_uphill
+- arrows: the gradient points uphill, at right angles to the contour lines, away from
+  the minima -> test_gradient_arrows_point_uphill_across_the_contours
 - Himmelblau's gradient formula; four minima; other starts reach other minima
   -> test_himmelblau_gradient_formula, test_other_start_points_reach_other_minima
 - directional derivative follows |grad| cos phi, fastest descent at phi = pi
@@ -135,6 +137,22 @@ def test_himmelblau_gradient_formula(text):
         formula = [4 * a * (a**2 + b - 11) + 2 * (a + b**2 - 7),
                    2 * (a**2 + b - 11) + 4 * b * (a + b**2 - 7)]
         assert f.grad([a, b]) == pytest.approx(formula, rel=1e-12, abs=1e-9)
+
+
+def test_gradient_arrows_point_uphill_across_the_contours(text, page_namespace):
+    assert "the gradient points uphill and stands at right angles to the contour lines" in text
+    ns = page_namespace(PAGE, "gradient-arrows")
+    f, P = ns["f"], ns["arrows"].reshape(-1, 2)
+    u = ns["G"].reshape(-1, 2)                        # the unit arrows the cell drew
+    along = np.stack([-u[:, 1], u[:, 0]], axis=1)     # the contour line's direction
+    step = 1e-4
+    rise = f(P + step * u) - f(P)
+    assert np.all(rise > 0), "every arrow should point uphill"
+    assert np.all(np.abs(f(P + step * along) - f(P)) < 1e-3 * rise), \
+        "moving at right angles to an arrow should not change f to first order"
+    nearest = f.minima[np.argmin(((P[:, None] - f.minima[None]) ** 2).sum(-1), axis=1)]
+    away = np.mean(np.sum((P - nearest) * u, axis=1) > 0)
+    assert away >= 0.95, f"the arrows should point away from the minima ({away:.0%} do)"
 
 
 def test_other_start_points_reach_other_minima(text, variant, out):

@@ -334,12 +334,27 @@ CRITICAL_MARKERS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-def _draw_paths(axes: Any, points: list[tuple[str, np.ndarray]]) -> list[str]:
+def _line_colors(items: list[tuple[str, Any]], colors: Any) -> list[str]:
+    """One colour per ``(label, run)``: the palette in order (``None``), each optimizer's
+    own (``"optimizer"``), a list in order, or a dict ``label -> colour``."""
+    if colors == "optimizer":
+        return _race_colors(items)
+    palette = _colors()
+    if colors is None:
+        return [palette[i % len(palette)] for i in range(len(items))]
+    if isinstance(colors, Mapping):
+        return [str(colors.get(label, palette[i % len(palette)]))
+                for i, (label, _) in enumerate(items)]
+    if isinstance(colors, (list, tuple)) and colors and all(isinstance(c, str) for c in colors):
+        return [colors[i % len(colors)] for i in range(len(items))]
+    raise TypeError(f"colors must be None, 'optimizer', a list of colours or a dict "
+                    f"label -> colour, got {colors!r}")
+
+
+def _draw_paths(axes: Any, points: list[tuple[str, np.ndarray]], colors: list[str]) -> list[str]:
     """Draw each path (a batch as thin lines); return one description per path."""
-    colors = _colors()
     described = []
-    for i, (label, P) in enumerate(points):
-        color = colors[i % len(colors)]
+    for (label, P), color in zip(points, colors, strict=True):
         if P.ndim == 3:  # a batch: one thin line per start point
             for j in range(P.shape[1]):
                 axes.plot(P[:, j, 0], P[:, j, 1], color=color, lw=0.8, alpha=0.6,
@@ -456,6 +471,7 @@ def contour(
     f: Any, paths: Any = None, ax: Any = None, levels: int = 30, log: bool | None = None,
     show_minima: bool = True, *, n: int = 200, domain: Any = None, title: str | None = None,
     legend: bool = True, show_critical: bool = True, aspect: str | float | None = None,
+    colors: Any = None,
 ) -> Figure:
     """Contour lines of a 2-D function, with optimization paths drawn on top.
 
@@ -477,6 +493,7 @@ def contour(
         aspect: ``"equal"`` (circles look round, right angles look right), ``"auto"``
             (fill the axes) or a number (height of a y unit over an x unit). Default:
             ``"equal"`` when ``f.equal_aspect`` (every built-in landscape).
+        colors: palette order (default), ``"optimizer"`` (as in :func:`race`), a list, a dict.
 
     Example:
         >>> import gdcore as gd
@@ -495,19 +512,20 @@ def contour(
     log = _log_flag(f, log)
     _check_flags(show_minima=show_minima, show_critical=show_critical, legend=legend)
     X, Y, Z, box = _grid_box(f, n, domain)
-    points = [(label, _path_points(label, run, 2)) for label, run in _runs(paths, "paths")]
+    items = _runs(paths, "paths")
+    points = [(label, _path_points(label, run, 2)) for label, run in items]
     fig, axes, created = _new_axes(ax)
     equal = _set_aspect(axes, f, aspect)
     _draw_levels(axes, X, Y, Z, _levels(Z, levels, log))
-    described = _draw_paths(axes, points)
+    described = _draw_paths(axes, points, _line_colors(items, colors))
     marked = _draw_critical(axes, f, box, show_minima, show_critical)
     name = _label_box(axes, box, title if title is not None else _title(f, "contour plot"))
     if legend and (points or marked):
         _contour_legend(axes, outside=created and equal)
     alt = (f"Contour plot of {name} for {_domain_text(box)}, "
            f"{'logarithmically' if log else 'evenly'} spaced levels.")
-    alt += " Paths: " + "; ".join(described) + "." if described else ""
-    alt += " " + " ".join(marked) if marked else ""
+    alt += (" Paths: " + "; ".join(described) + "." if described else "") + "".join(
+        " " + m for m in marked)
     return _finish(fig, alt, created)
 
 
@@ -602,12 +620,11 @@ def _loss_values(label: str, run: Any) -> np.ndarray:
     return arr
 
 
-def _draw_losses(axes: Any, curves: list[tuple[str, Any, np.ndarray]], xlabel: str) -> list[str]:
+def _draw_losses(axes: Any, curves: list[tuple[str, Any, np.ndarray]], xlabel: str,
+                 colors: list[str]) -> list[str]:
     """One line per run (thin lines for a batch); one description per run."""
-    colors = _colors()
     described = []
-    for i, (label, run, y) in enumerate(curves):
-        color = colors[i % len(colors)]
+    for (label, run, y), color in zip(curves, colors, strict=True):
         steps = np.arange(y.shape[0])
         if y.ndim == 1:
             axes.plot(steps, y, color=color, lw=1.8, label=label)
@@ -637,7 +654,7 @@ def _log_scale(axes: Any, values: list[np.ndarray]) -> None:
 
 def loss_curve(
     runs: Any, log: bool = True, ax: Any = None, *, title: str = "Loss during optimization",
-    xlabel: str | None = None, ylabel: str = "loss",
+    xlabel: str | None = None, ylabel: str = "loss", colors: Any = None,
 ) -> Figure:
     """Loss versus iteration for one or several runs.
 
@@ -649,6 +666,7 @@ def loss_curve(
         ax: axes to draw into, or ``None``.
         title, ylabel: texts; ``xlabel`` defaults to ``"epoch"`` when every run is a
             History, else ``"iteration"``.
+        colors: as in :func:`contour` (``"optimizer"``: each optimizer's own colour).
 
     Example:
         >>> import gdcore as gd
@@ -670,7 +688,7 @@ def loss_curve(
         epochs = all(hasattr(run, "step_losses") for _, run, _ in curves)
         xlabel = "epoch" if epochs else "iteration"
     fig, axes, created = _new_axes(ax)
-    described = _draw_losses(axes, curves, xlabel)
+    described = _draw_losses(axes, curves, xlabel, _line_colors(items, colors))
     if log:
         _log_scale(axes, [y for _, _, y in curves])
     axes.set_xlabel(xlabel)

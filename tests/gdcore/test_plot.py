@@ -327,3 +327,26 @@ def test_huge_sizes_are_value_errors_not_memory_errors():
         gplot.schedule_curve(lambda t: 0.1, steps=10**9)
     with pytest.raises(ValueError, match="n must be <= 10,000,000 for a figure"):
         gplot.curve_1d(gd.DartLoss(), n=10**9)
+
+
+def test_contour_and_loss_curve_can_use_the_optimizer_colours():
+    f = gd.landscapes["bowl"]
+    runs = {"Adam": gd.minimize(f, gd.Adam(lr=0.1), [1.0, 1.0], 10),
+            "plain": gd.minimize(f, gd.GradientDescent(lr=0.1), [1.0, 1.0], 10),
+            "mine": np.array([[0.5, 0.5], [0.0, 0.0]])}
+    fig = gplot.contour(f, paths=runs, n=20, colors="optimizer")
+    drawn = {ln.get_label(): ln.get_color() for ln in fig.axes[0].get_lines()}
+    assert drawn["Adam"] == gplot.OPTIMIZER_COLORS["Adam"]
+    assert drawn["plain"] == gplot.OPTIMIZER_COLORS["GradientDescent"]
+    assert drawn["mine"] not in (drawn["Adam"], drawn["plain"])  # a spare palette colour
+    curves = gplot.loss_curve({k: v for k, v in runs.items() if k != "mine"},
+                              colors="optimizer")
+    assert [ln.get_color() for ln in curves.axes[0].get_lines()] == [drawn["Adam"],
+                                                                     drawn["plain"]]
+    fig = gplot.contour(f, paths=runs, n=20, colors={"mine": "#123456"})
+    drawn = {ln.get_label(): ln.get_color() for ln in fig.axes[0].get_lines()}
+    assert drawn["mine"] == "#123456" and drawn["Adam"] == gplot.PALETTE[0]
+    fig = gplot.loss_curve(runs["Adam"], colors=["#abcdef"])
+    assert fig.axes[0].get_lines()[0].get_color() == "#abcdef"
+    with pytest.raises(TypeError, match="colors must be None, 'optimizer'"):
+        gplot.contour(f, paths=runs, n=20, colors=3)

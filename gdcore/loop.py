@@ -53,8 +53,15 @@ MAX_STEPS = "max_steps"
 DIVERGED = "diverged"
 #: ``fit`` only: the validation loss stopped improving for ``patience`` epochs.
 EARLY_STOPPED = "early_stopped"
-#: The statuses a run can end with, in the order summaries count them.
 STATUSES = (CONVERGED, MAX_STEPS, DIVERGED)
+"""The statuses a run of ``minimize``, ``minimize_many`` or ``newton`` ends with, in the order
+summaries count them (``fit`` adds ``"early_stopped"``).
+
+Example:
+    >>> import gdcore as gd
+    >>> gd.STATUSES
+    ('converged', 'max_steps', 'diverged')
+"""
 
 #: The most steps (or epochs) a loop accepts: step counts are stored as int64.
 MAX_STEP_COUNT = 2**62
@@ -375,7 +382,11 @@ class StoppingRules:
             )
         s = sum(x) if type(x) is list else np.sum(x)  # the fast test of _finite, inlined
         if not s - s == 0.0 and not _finite(x):
-            return self.not_finite("point", k)
+            status, message = self.not_finite("point", k)
+            if k > 0:  # the step before started from a finite point and gradient
+                message += (": the optimizer's step from a finite point and gradient "
+                            "overflowed or made a NaN (try a smaller lr)")
+            return status, message
         domain = self.domain
         if domain is not None and len(x) == 1 and not domain[0] <= x[0] <= domain[1]:
             return DIVERGED, (

@@ -271,3 +271,17 @@ def test_fuzz_minimize_start_and_bounds(x0, bounds):
         assert "x0" in str(e) or "bounds" in str(e), e
     else:
         _valid(run, run.xs.shape[1])
+
+
+def test_a_step_that_overflows_says_so():
+    class Capped:  # its loss stays finite, so only the point shows the overflow
+        def __call__(self, x):
+            return min(float(x @ x), 1.0)
+
+        def grad(self, x):
+            return 2 * x
+
+    run = gd.minimize(Capped(), gd.GradientDescent(lr=1e308), [1.0, 1.0], 10)
+    assert run.status == "diverged" and run.n_steps == 1
+    assert run.message.startswith("the point is not finite at step 1: the optimizer's step")
+    assert "smaller lr" in run.message

@@ -453,8 +453,9 @@ def test_stopping_rules_on_their_own():
     rules = gd.StoppingRules(10, loss_threshold=0.5, grad_tol=1e-3)
     assert rules.check_point(0, 1.0, [1.0, 2.0]) is None
     assert rules.check_point(1, np.inf, [1.0, 2.0]) == ("diverged", "loss is inf at step 1")
-    assert rules.check_point(2, 1.0, [np.nan, 0.0]) == (
-        "diverged", "the point is not finite at step 2")
+    assert rules.check_point(0, 1.0, [np.nan, 0.0]) == (
+        "diverged", "the point is not finite at step 0")
+    assert "step from a finite point" in rules.check_point(2, 1.0, [np.nan, 0.0])[1]
     assert rules.check_grad(3, 1.0, None, [np.inf, 0.0])[1] == (
         "the gradient is not finite at step 3")
     assert rules.check_grad(4, 0.25, None, [1.0, 0.0])[0] == "converged"

@@ -6,6 +6,7 @@ Claims ledger (claim on the page -> test):
 - two exact angles 39.261° / 50.739° add up to 90°, flight time 1.2915 s; a hump (local
   maximum) near 45° between them -> test_two_solutions_and_the_hump
 - the threshold 0.001 is a miss of about 4.5 cm -> test_threshold_is_a_miss_of_about_4_5_cm
+- GD steps shrink: 28° first, under 0.2° by the twelfth -> test_gd_steps_shrink_near_the_solution
 - sign descent: 10° arrives in 4 steps then bounces 30°/40°; 1° bounces 39°/40°; 0.1° is at
   10° after 100 steps -> test_sign_descent_behaviours
 - lr = 0.1: the first step hits the 90° clip, loss 8.5e65 (finite: tan is ~1.6e16, no
@@ -127,6 +128,14 @@ def test_big_first_step_is_finite_but_diverged(text, ns):
     assert f"{math.tan(math.pi / 2):.1e}" == "1.6e+16"
     import inspect
     assert inspect.signature(gd.minimize).parameters["diverge_at"].default == 1e12
+
+
+def test_gd_steps_shrink_near_the_solution(text, ns):
+    run = ns("dart-gd-first")["run"]
+    moves = np.diff(gd.rad2deg(run.xs[:, 0]))
+    assert np.all(moves > 0) and np.all(np.diff(moves) < 0), "the step length shrinks"
+    assert round(moves[0]) == 28 and moves[11] < 0.2
+    assert "28° on the first step, under 0.2° by the twelfth" in text
 
 
 def test_sweep_grid(text, page_cells):

@@ -24,7 +24,7 @@ Claims ledger (claim on the page -> test):
   starts climb 179.1 -> 181.6 (maximum) and 168.1 -> 178.3 (saddle) -> test_himmelblau
 - exact line search: orthogonal gradients, 90.00° turns, alternating 0.1049 / 0.6827,
   loss factor ~0.28 < bound (9/11)^2 ~ 0.67; equal aspect -> test_exact_line_search
-- backtracking: defaults c = 1e-4, rho = 0.5, trials 1601 / 100 / 6.5, accepted 0.125
+- backtracking: defaults c = 1e-4, tau = 0.5, trials 1601 / 100 / 6.5, accepted 0.125
   lowering 1 -> 0.953 -> test_backtracking
 - Newton + backtracking: 21 steps, loss never increases, mostly alpha = 1
   -> test_newton_with_backtracking
@@ -230,7 +230,7 @@ def test_exact_line_search(text, ns, results):
 
 
 def test_backtracking(text, results):
-    assert "$c = 10^{-4}$" in text and "$\\rho = 0.5$" in text
+    assert "$c = 10^{-4}$" in text and "$\\tau = 0.5$" in text
     params = inspect.signature(gd.backtracking_line_search).parameters
     assert params["c"].default == 1e-4 and params["shrink"].default == 0.5
     assert params["lr0"].default == 1.0  # "try alpha = 1"

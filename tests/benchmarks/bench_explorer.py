@@ -10,7 +10,9 @@ drawing (the explorer's ``gd-explorer-drawn`` event), measured inside the page w
   come from the page's cache of runs);
 - ``click start``: a new start point on the map (all six runs recomputed);
 - ``steps``: a new step count (all six runs);
-- ``landscape``: another landscape (all six runs plus the contour grid).
+- ``landscape``: another landscape (all six runs plus the contour grid);
+- ``lr+insp``, ``click+insp``, ``steps+insp``: the first three with the step inspector on
+  (each run then also carries its optimizer's state at every step).
 
 Also the time in Python (``data-python-ms``) and, for comparison, ``gd.minimize`` of the same
 six runs in CPython here. Usage: ``.venv/bin/python tests/benchmarks/bench_explorer.py [N]``.
@@ -40,21 +42,22 @@ async ([kind, i]) => {
   const t0 = performance.now();
   // every change goes to settings not seen before, so nothing comes from the run cache
   if (kind === 'lr') {
-    const s = document.querySelector('#race-opt-adam-lr');
+    const s = document.querySelector('#race--opt-adam-lr');
     s.value = String(Number(s.value) + 7);
     s.dispatchEvent(new Event('input', { bubbles: true }));
   } else if (kind === 'click') {
     const c = document.querySelector('#race .gd-x-map');
     const r = c.getBoundingClientRect();
+    const [l, t, w, h] = root.dataset.plot.split(',').map(Number);  // the plot area
     const f = [0.1 + 0.037 * i, 0.15 + 0.029 * i];
     c.dispatchEvent(new MouseEvent('click', { bubbles: true,
-        clientX: r.left + f[0] * r.width, clientY: r.top + f[1] * r.height }));
+        clientX: r.left + l + f[0] * w, clientY: r.top + t + f[1] * h }));
   } else if (kind === 'steps') {
-    const s = document.querySelector('#race-steps');
+    const s = document.querySelector('#race--steps');
     s.value = String(i % 2 ? 500 + 10 * i : 500 - 10 * i - 10);
     s.dispatchEvent(new Event('input', { bubbles: true }));
   } else if (kind === 'landscape') {
-    const s = document.querySelector('#race-landscape');
+    const s = document.querySelector('#race--landscape');
     const names = [...s.options].map((o) => o.value).filter((n) => n !== 'rosenbrock');
     s.value = names[i % names.length];
     s.dispatchEvent(new Event('change', { bubbles: true }));
@@ -112,16 +115,23 @@ def main(repeats: int = 5) -> dict:
                 for i in range(repeats):
                     rows.append(page.evaluate(TIMED_JS, [kind, i]))
                 results[kind] = rows
+            # the same with the step inspector on (every run also sends its optimizer's state)
+            page.locator("#race--inspect").check()
+            page.wait_for_function("!document.querySelector('#race').dataset.busy",
+                                   timeout=60_000)
+            for kind in ("lr", "click", "steps"):
+                results[f"{kind}+insp"] = [page.evaluate(TIMED_JS, [kind, repeats + i])
+                                           for i in range(repeats)]
             browser.close()
     cpy = cpython_reference()
     summary = {}
-    print(f"\n{'change':<11} {'runs':>4} {'median ms':>10} {'max ms':>8} {'python ms':>10}")
+    print(f"\n{'change':<12} {'runs':>4} {'median ms':>10} {'max ms':>8} {'python ms':>10}")
     for kind, rows in results.items():
         ms = [r["ms"] for r in rows]
         py = [r["pythonMs"] for r in rows]
         summary[kind] = {"median_ms": statistics.median(ms), "max_ms": max(ms),
                          "python_median_ms": statistics.median(py)}
-        print(f"{kind:<11} {rows[0]['runs']:>4} {statistics.median(ms):>10.1f} "
+        print(f"{kind:<12} {rows[0]['runs']:>4} {statistics.median(ms):>10.1f} "
               f"{max(ms):>8.1f} {statistics.median(py):>10.1f}")
     print(f"\nCPython here: gd.minimize of the same 6 runs x 500 steps: {cpy:.1f} ms")
     summary["cpython_six_runs_ms"] = cpy

@@ -40,6 +40,14 @@ A cell after it, so the page is also a notebook:
 ```pycell id="after"
 print(1 + 1)
 ```
+
+A cell that takes a while (the explorer waits for it):
+
+```pycell id="slow"
+import time
+time.sleep(3)
+print("slept")
+```
 """
 
 

@@ -25,11 +25,13 @@ STATE_JS = """
   const root = document.querySelector('#race');
   const ex = [...window.__gdcore.explorers.values()].find((e) => e.root === root);
   const runs = ex.race.runs.map((r) => ({
-    label: r.label, status: r.status, n: r.n, message: r.message,
-    first: [r.xs[0], r.xs[1]], last: [r.xs[2 * r.n], r.xs[2 * r.n + 1]],
+    label: r.label, optimizer: r.optimizer, status: r.status, n: r.n, message: r.message,
+    params: r.params, first: [r.xs[0], r.xs[1]], last: [r.xs[2 * r.n], r.xs[2 * r.n + 1]],
+    firstLoss: r.losses[0], lastLoss: r.losses[r.n],
   }));
-  return {start: ex.start, steps: ex.steps, landscape: ex.race.landscape, runs,
-          domain: ex.grid.domain, revision: Number(root.dataset.revision || 0)};
+  return {start: ex.state.start, steps: ex.state.steps, landscape: ex.race.landscape, runs,
+          domain: ex.grid.domain, revision: Number(root.dataset.revision || 0),
+          step: ex.currentStep(), note: ex.noteEl.textContent};
 }
 """
 
@@ -69,6 +71,18 @@ def map_pixels(p) -> str:
     return p.evaluate("document.querySelector('#race .gd-x-map').toDataURL()")
 
 
+def wait_idle(p) -> None:
+    p.wait_for_function("!document.querySelector('#race').dataset.busy", timeout=60_000)
+
+
+def plot_box(p) -> dict:
+    """The map's plot area (inside the axes) in page coordinates."""
+    box = p.locator(f"{SEL} .gd-x-map").bounding_box()
+    plot = p.locator(SEL).get_attribute("data-plot")
+    left, top, width, height = (float(v) for v in plot.split(","))
+    return {"x": box["x"] + left, "y": box["y"] + top, "width": width, "height": height}
+
+
 def test_static_figure_without_javascript(explorer_url, page):
     p = page(javascript=False)
     p.goto(explorer_url)
@@ -87,7 +101,7 @@ def test_prerendered_run_is_drawn_before_python(explorer_url, page):
     st = p.evaluate(STATE_JS)
     assert st["revision"] == 0
     assert len(st["runs"]) == 6 and all(r["n"] == 500 for r in st["runs"])
-    assert p.locator(f"{SEL} .gd-x-legend li").count() == 6
+    assert p.locator(f"{SEL} .gd-x-readout tbody tr").count() == 6
     assert p.locator(f"{SEL} .gd-explorer-static").is_hidden()
     note = p.locator(f"{SEL} .gd-x-note")
     assert "pre-computed" in note.inner_text() or "Loading" in note.inner_text()
@@ -106,12 +120,12 @@ def test_changing_a_control_changes_the_drawn_path(explorer_url, page):
     before = p.evaluate(STATE_JS)
     pixels = map_pixels(p)
     rev = revision(p)
-    slider = p.locator("#race-opt-adam-lr")
+    slider = p.locator("#race--opt-adam-lr")
     slider.focus()
     for _ in range(40):
         p.keyboard.press("ArrowRight")
     wait_revision(p, rev)
-    p.wait_for_function("!document.querySelector('#race').dataset.busy", timeout=60_000)
+    wait_idle(p)
     after = p.evaluate(STATE_JS)
     adam_before = next(r for r in before["runs"] if r["label"] == "Adam")
     adam_after = next(r for r in after["runs"] if r["label"] == "Adam")
@@ -126,9 +140,8 @@ def test_changing_a_control_changes_the_drawn_path(explorer_url, page):
 
 def test_clicking_the_map_sets_the_start_within_one_pixel(explorer_url, page):
     p = open_explorer(page, explorer_url)
-    canvas = p.locator(f"{SEL} .gd-x-map")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
+    p.locator(f"{SEL} .gd-x-map").scroll_into_view_if_needed()
+    box = plot_box(p)
     (xmin, xmax), (ymin, ymax) = p.evaluate(STATE_JS)["domain"]
     fx, fy = 0.3137, 0.4242
     rev = revision(p)
@@ -178,29 +191,29 @@ def test_every_control_is_reachable_by_keyboard(explorer_url, page):
     assert all(f["tab"] >= 0 for f in focusable)
     assert all(f["name"].strip() for f in focusable), focusable
     names = " ".join(f["name"] for f in focusable)
-    for word in ("Landscape", "Steps", "Play", "Step", "Reset", "Show code", "Speed"):
+    for word in ("Landscape", "Steps", "Play", "Step back", "Step forward", "Timeline", "Reset",
+                 "Show code", "Speed", "Copy link", "Noise", "Seed", "Step inspector"):
         assert word in names
 
 
 def test_diverging_settings_say_diverged_at_step_n(explorer_url, page):
     p = open_explorer(page, explorer_url)
     rev = revision(p)
-    slider = p.locator("#race-opt-gradient_descent-lr")
+    slider = p.locator("#race--opt-gradient_descent-lr")
     slider.focus()
     p.keyboard.press("End")  # learning rate 10 on Rosenbrock
     wait_revision(p, rev)
     gd_run = next(r for r in p.evaluate(STATE_JS)["runs"] if r["label"] == "GradientDescent")
     assert gd_run["status"] == "diverged"
-    legend = p.locator(f"{SEL} .gd-x-legend").inner_text()
+    legend = p.locator(f"{SEL} .gd-x-readout").inner_text()
     assert re.search(rf"diverged at step {gd_run['n']}\b", legend)
     assert not p.gd_errors
 
 
 def test_show_code_cell_reproduces_the_drawn_final_points(explorer_url, page):
     p = open_explorer(page, explorer_url)
-    canvas = p.locator(f"{SEL} .gd-x-map")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
+    p.locator(f"{SEL} .gd-x-map").scroll_into_view_if_needed()
+    box = plot_box(p)
     rev = revision(p)
     p.mouse.click(box["x"] + 0.2 * box["width"], box["y"] + 0.7 * box["height"])
     wait_revision(p, rev)
@@ -233,7 +246,7 @@ def test_show_code_cell_reproduces_the_drawn_final_points(explorer_url, page):
 def test_landscape_menu_switches_map_and_runs(explorer_url, page):
     p = open_explorer(page, explorer_url)
     rev = revision(p)
-    p.select_option("#race-landscape", "himmelblau")
+    p.select_option("#race--landscape", "himmelblau")
     wait_revision(p, rev)
     st = p.evaluate(STATE_JS)
     assert st["landscape"] == "himmelblau"
@@ -247,7 +260,7 @@ def test_usable_on_a_390px_phone(explorer_url, page):
     assert width <= 390
     box = p.locator(f"{SEL} .gd-x-map").bounding_box()
     assert 250 <= box["width"] <= 390
-    for sel in ("#race-landscape", "#race-steps", "#race-opt-adam-lr"):
+    for sel in ("#race--landscape", "#race--steps", "#race--opt-gradient_descent-lr"):
         b = p.locator(sel).bounding_box()
         assert b["x"] >= 0 and b["x"] + b["width"] <= 390, sel
 
@@ -302,7 +315,7 @@ def test_3d_view_draws_rotates_and_leaves_the_start_to_the_map(explorer_url, pag
     map_btn.click()
     assert surface.is_hidden() and map_canvas.is_visible()
     assert p.evaluate(DISTINCT_COLOURS_JS, f"{SEL} .gd-x-map") > 20
-    box = map_canvas.bounding_box()
+    box = plot_box(p)
     (xmin, xmax), (ymin, ymax) = p.evaluate(STATE_JS)["domain"]
     fx, fy = 0.6, 0.3
     p.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
@@ -332,9 +345,326 @@ def test_3d_view_fits_a_390px_phone_and_follows_the_race(explorer_url, page):
     assert dragged != before
     # a new race (another landscape) is drawn in the 3-D view, which stays selected
     rev = revision(p)
-    p.select_option("#race-landscape", "himmelblau")
+    p.select_option("#race--landscape", "himmelblau")
     wait_revision(p, rev)
     assert surface.is_visible()
     assert p.evaluate("document.querySelector('#race .gd-x-surface').toDataURL()") != dragged
     assert p.evaluate(DISTINCT_COLOURS_JS, f"{SEL} .gd-x-surface") > 100
     assert not p.gd_errors
+
+
+# --- explorer v2 --------------------------------------------------------------------------
+
+EXPLORER_JS = """() => [...window.__gdcore.explorers.values()]
+    .find((e) => e.root === document.querySelector('#race'))"""
+
+
+def ex_eval(p, body: str, arg=None):
+    """Evaluate `body` (a function of the explorer `ex` and `arg`) in the page."""
+    return p.evaluate(f"([arg]) => {{ const ex = ({EXPLORER_JS})(); return ({body})(ex, arg); }}",
+                      [arg])
+
+
+def tick(p, name: str, on: bool = True) -> None:
+    box = p.locator(f"#race--opt-{name}")
+    if box.is_checked() != on:
+        rev = revision(p)
+        box.click()
+        wait_revision(p, rev)
+        wait_idle(p)
+
+
+def test_every_landscape_with_every_optimizer_is_sensible_by_default(explorer_url, page):
+    """Suggested values on a landscape switch: no divergence, every loss below its start."""
+    import gdcore as gd
+
+    cat = gd.explorer_catalog()
+    p = open_explorer(page, explorer_url)
+    for o in cat["optimizers"]:
+        tick(p, o["name"])
+    for entry in cat["landscapes"]:
+        if entry["name"] != p.evaluate(STATE_JS)["landscape"]:
+            rev = revision(p)
+            p.select_option("#race--landscape", entry["name"])
+            wait_revision(p, rev)
+            wait_idle(p)
+        st = p.evaluate(STATE_JS)
+        assert st["landscape"] == entry["name"] and st["steps"] == 500
+        assert len(st["runs"]) == len(cat["optimizers"])
+        for run in st["runs"]:
+            key = next(o["name"] for o in cat["optimizers"] if o["class"] == run["optimizer"])
+            assert run["params"] == entry["suggested"][key], (entry["name"], key)
+            assert run["status"] != "diverged", (entry["name"], run["label"], run["message"])
+            assert run["lastLoss"] < run["firstLoss"], (entry["name"], run["label"])
+        # every slider shows the "suggested" check mark
+        marks = p.locator(f"{SEL} .gd-x-opt-on .gd-x-suggested:not([hidden])").count()
+        assert marks == p.locator(f"{SEL} .gd-x-opt-on .gd-x-param input[type=range]").count()
+    assert not p.gd_errors
+
+
+def test_own_values_are_kept_on_this_landscape_only(explorer_url, page):
+    import gdcore as gd
+
+    p = open_explorer(page, explorer_url)
+    slider = p.locator("#race--opt-adam-lr")
+    slider.focus()
+    rev = revision(p)
+    for _ in range(30):
+        p.keyboard.press("ArrowLeft")
+    wait_revision(p, rev)
+    wait_idle(p)
+    mine = ex_eval(p, "(ex) => ex.state.find('adam').values.lr")
+    suggested = gd.suggested_hyperparameters("rosenbrock", "adam")["lr"]
+    assert mine != suggested
+    assert p.locator("#race--opt-adam-lr ~ .gd-x-suggested").is_hidden()
+    tick(p, "adam", False)
+    tick(p, "adam", True)  # ticked again on the same landscape: the reader's value is kept
+    assert ex_eval(p, "(ex) => ex.state.find('adam').values.lr") == mine
+    # a newly ticked optimizer starts at the suggested values (Adam is no longer at 0.001)
+    tick(p, "adamw", True)
+    assert ex_eval(p, "(ex) => ex.state.find('adamw').values.lr") == (
+        gd.suggested_hyperparameters("rosenbrock", "adamw")["lr"])
+    rev = revision(p)
+    p.select_option("#race--landscape", "booth")
+    wait_revision(p, rev)
+    assert ex_eval(p, "(ex) => ex.state.find('adam').values.lr") == (
+        gd.suggested_hyperparameters("booth", "adam")["lr"])
+
+
+def readout_row(p, label: str) -> list[str]:
+    return p.evaluate(
+        """(label) => [...document.querySelectorAll('#race .gd-x-readout tbody tr')]
+             .map((tr) => [...tr.children].map((c) => c.firstChild?.textContent ?? ''))
+             .find((cells) => cells[1] === label)""", label)
+
+
+def test_time_steps_back_and_forth_and_the_readout_follows(explorer_url, page):
+    p = open_explorer(page, explorer_url)
+    speeds = p.locator("#race--speed option").all_inner_texts()
+    assert speeds[0] == "2 steps/s" and "50 steps/s" in speeds
+    st = p.evaluate(STATE_JS)
+    assert st["step"] == 500 and p.locator("#race--timeline").input_value() == "500"
+    p.locator("#race--timeline").fill("120")
+    assert p.evaluate(STATE_JS)["step"] == 120
+    p.get_by_role("button", name="Step forward").click()
+    p.get_by_role("button", name="Step forward").click()
+    p.get_by_role("button", name="Step back").click()
+    assert p.evaluate(STATE_JS)["step"] == 121
+    assert "step 121 of 500" in p.locator(f"{SEL} .gd-x-frame").inner_text()
+    # the readout shows each run at step 121: position, loss, gradient norm, step length
+    adam = ex_eval(p, """(ex) => { const r = ex.race.runs.find((x) => x.label === 'Adam');
+        return {x: r.xs[242], y: r.xs[243], loss: r.losses[121], g: r.gnorms[121],
+                len: Math.hypot(r.xs[244] - r.xs[242], r.xs[245] - r.xs[243])}; }""")
+    row = readout_row(p, "Adam")
+    x, y = (float(v) for v in row[2].strip("()").split(","))
+    assert x == pytest.approx(adam["x"], rel=1e-3) and y == pytest.approx(adam["y"], rel=1e-3)
+    assert float(row[3]) == pytest.approx(adam["loss"], rel=1e-3)
+    assert float(row[4]) == pytest.approx(adam["g"], rel=1e-3)
+    assert float(row[5]) == pytest.approx(adam["len"], rel=1e-3)
+    # slow play: 2 steps per second moves a step or two in a second, not hundreds
+    p.select_option("#race--speed", "2")
+    p.get_by_role("button", name="Play").click()
+    p.wait_for_timeout(1200)
+    p.get_by_role("button", name="Pause").click()
+    assert 121 < p.evaluate(STATE_JS)["step"] <= 125
+    assert not p.gd_errors
+
+
+def test_step_inspector_shows_gdcore_state_at_the_current_step(explorer_url, page):
+    import base64
+
+    import numpy as np
+
+    from gdcore import explore
+
+    p = open_explorer(page, explorer_url)
+    rev = revision(p)
+    p.locator("#race--inspect").check()
+    wait_revision(p, rev)
+    wait_idle(p)
+    p.locator("#race--timeline").fill("7")
+    for name, keys in [("momentum", {"state", "velocity", "gradient_step", "update"}),
+                       ("adam", {"state", "second", "scale", "scaled_gradient", "update"})]:
+        p.locator(f"#race--opt-{name}-lr").focus()  # the inspector follows the active row
+        ex_eval(p, "(ex) => ex.draw()")
+        rows = p.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+            '#race .gd-x-inspector .gd-x-insp-row')].map((r) => [r.dataset.key,
+            r.dataset.value.split(',').map(Number)]))""")
+        assert keys <= set(rows), (name, sorted(rows))
+        # the same numbers from gdcore in CPython: the optimizer's own state at step 7
+        specs = ex_eval(p, "(ex) => ex.state.specs()")
+        start = p.evaluate(STATE_JS)["start"]
+        out = json.loads(explore.explorer_update("rosenbrock", specs, start, 500, inspect=True))
+        cls = {"momentum": "Momentum", "adam": "Adam"}[name]
+        run = next(r for r in out["race"]["runs"] if r["optimizer"] == cls)
+        flat = np.frombuffer(base64.b64decode(run["packed"]), dtype="<f8")
+        at, n = 0, run["n_steps"] + 1
+        for key, width in run["layout"]:
+            block = flat[at: at + width * n].reshape(n, width)
+            at += width * n
+            if key in rows:
+                assert rows[key] == block[7].tolist(), (name, key)
+    # arrows are drawn: the map differs with the inspector off
+    with_arrows = map_pixels(p)
+    rev = revision(p)
+    p.locator("#race--inspect").uncheck()
+    wait_revision(p, rev)
+    assert map_pixels(p) != with_arrows
+    assert not p.gd_errors
+
+
+def test_waiting_for_a_running_cell_then_recomputing_after_a_restart(explorer_url, page):
+    p = open_explorer(page, explorer_url)
+    slow = p.locator("#slow")
+    slow.get_by_role("button", name="Run", exact=True).click()
+    p.wait_for_function("document.getElementById('slow').dataset.state === 'running'",
+                        timeout=60_000)
+    rev = revision(p)
+    slider = p.locator("#race--opt-adam-lr")
+    slider.focus()
+    p.keyboard.press("ArrowRight")
+    p.wait_for_function(
+        "document.querySelector('#race .gd-x-note').textContent"
+        ".includes('Waiting for the running cell')",
+        timeout=5_000)
+    # Stop restarts Python (this page is not cross-origin isolated): the explorer computes
+    # what its controls show once the new worker is ready
+    slow.get_by_role("button", name="Stop", exact=True).click()
+    wait_revision(p, rev)
+    wait_idle(p)
+    st = p.evaluate(STATE_JS)
+    lr = ex_eval(p, "(ex) => ex.state.find('adam').values.lr")
+    assert next(r for r in st["runs"] if r["label"] == "Adam")["params"]["lr"] == lr
+    assert "Waiting" not in st["note"]
+    assert p.locator(SEL).get_attribute("data-python") != "error"
+
+
+def test_phone_shows_the_map_and_the_active_slider_in_one_screen(explorer_url, page):
+    p = open_explorer(page, explorer_url, warm=False, viewport={"width": 390, "height": 844})
+    header = p.locator(".md-header").bounding_box()["height"]
+    canvas = p.locator(f"{SEL} .gd-x-map")
+    canvas.evaluate("(c) => c.scrollIntoView({block: 'start'})")
+    p.evaluate(f"window.scrollBy(0, -{header + 4})")
+    top = canvas.bounding_box()["y"]
+    slider = p.locator("#race--opt-gradient_descent-lr").bounding_box()
+    assert top >= header - 1
+    assert slider["y"] + slider["height"] <= 844, (top, slider)
+    assert p.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_ids_are_unique_and_prefixed_with_the_explorers_id(explorer_url, page):
+    p = open_explorer(page, explorer_url, warm=False)
+    ids = p.evaluate("[...document.querySelectorAll('[id]')].map((e) => e.id)")
+    assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
+    inner = p.evaluate("[...document.querySelectorAll('#race [id]')].map((e) => e.id)")
+    assert inner and all(i.startswith("race--") for i in inner), inner
+
+
+def test_hovering_a_legend_entry_isolates_its_path(explorer_url, page):
+    p = open_explorer(page, explorer_url)
+    before = map_pixels(p)
+    p.locator(f"{SEL} .gd-x-readout tbody tr").nth(4).hover()
+    assert ex_eval(p, "(ex) => ex.isolate") == 4
+    assert map_pixels(p) != before
+    p.mouse.move(1, 1)
+    assert ex_eval(p, "(ex) => ex.isolate") is None
+
+
+def test_a_link_reproduces_the_drawn_final_points_exactly(explorer_url, page):
+    p = open_explorer(page, explorer_url)
+    p.locator(f"{SEL} .gd-x-map").scroll_into_view_if_needed()
+    box = plot_box(p)
+    rev = revision(p)
+    p.mouse.click(box["x"] + 0.31 * box["width"], box["y"] + 0.57 * box["height"])
+    wait_revision(p, rev)
+    rev = revision(p)
+    p.select_option("#race--opt-adam-schedule", "cosine")
+    wait_revision(p, rev)
+    rev = revision(p)
+    p.locator("#race--noise").fill("0.3")
+    wait_revision(p, rev)
+    wait_idle(p)
+    p.locator("#race--timeline").fill("77")
+    p.locator(SEL).get_by_role("button", name="Copy link").click()
+    link = p.locator(SEL).get_attribute("data-link")
+    assert "#race?" in link and "schedule=cosine" in link and "noise=0.3" in link
+    want = p.evaluate(STATE_JS)
+    q = open_explorer(page, link)
+    got = q.evaluate(STATE_JS)
+    assert got["start"] == want["start"] and got["step"] == 77
+    assert [r["label"] for r in got["runs"]] == [r["label"] for r in want["runs"]]
+    for a, b in zip(got["runs"], want["runs"], strict=True):
+        assert a["last"] == b["last"] and a["n"] == b["n"], a["label"]
+    assert q.locator("#race--opt-adam-schedule").input_value() == "cosine"
+    assert not q.gd_errors
+
+
+def test_a_malformed_link_is_ignored(explorer_url, page):
+    p = open_explorer(page, explorer_url + "#race?landscape=nowhere&steps=abc", warm=False)
+    assert "could not be read" in p.locator(f"{SEL} .gd-x-note").inner_text()
+    assert p.evaluate(STATE_JS)["landscape"] == "rosenbrock"
+    q = open_explorer(page, explorer_url + "#race?opt=adam:lr=1e400", warm=False)
+    assert "could not be read" in q.locator(f"{SEL} .gd-x-note").inner_text()
+    assert not p.gd_errors and not q.gd_errors
+
+
+def test_a_schedule_is_gdcores_and_its_curve_is_drawn(explorer_url, page):
+    import gdcore as gd
+
+    p = open_explorer(page, explorer_url)
+    rev = revision(p)
+    p.select_option("#race--opt-adam-schedule", "step")
+    wait_revision(p, rev)
+    lrs = ex_eval(p, "(ex) => { const r = ex.race.runs.find((x) => x.label === 'Adam');"
+                     " return Array.from(r.lrs.subarray(0, r.n)); }")
+    lr = ex_eval(p, "(ex) => ex.state.find('adam').values.lr")
+    want = gd.make_schedule("step", lr, 500).values(len(lrs))
+    assert lrs == pytest.approx(want.tolist(), rel=1e-12)
+    assert p.locator(f"{SEL} [data-optimizer=adam] .gd-x-lrcurve").is_visible()
+
+
+def test_your_own_function_and_a_wrong_gradient_is_reported(explorer_url, page):
+    p = open_explorer(page, explorer_url)
+    p.select_option("#race--landscape", "custom")
+    assert p.locator("#race--fx").is_visible()
+    p.locator("#race--fx").fill("x**2 + 3*x*y + 4*y**2")
+    p.locator("#race--mygrad").check()
+    p.locator("#race--gx").fill("2*x")  # wrong: should be 2*x + 3*y
+    p.locator("#race--gy").fill("3*x + 8*y")
+    rev = revision(p)
+    p.get_by_role("button", name="Draw").click()
+    wait_revision(p, rev)
+    wait_idle(p)
+    assert p.locator(SEL).get_attribute("data-gradient-check") == "wrong"
+    status = p.locator(f"{SEL} .gd-x-fnstatus").inner_text()
+    assert "disagrees with central differences" in status and "Worst at (" in status
+    assert p.evaluate(STATE_JS)["landscape"] == "custom"
+    # an expression that is not Python is reported under the function, without a page error
+    p.locator("#race--fx").fill("x**2 +* y")
+    p.get_by_role("button", name="Draw").click()
+    p.wait_for_function(
+        "document.querySelector('#race .gd-x-fnstatus').textContent.includes('not a valid')",
+        timeout=60_000)
+    assert not p.gd_errors
+
+
+def test_optimal_values_on_a_quadratic_are_buttons(explorer_url, page):
+    p = open_explorer(page, explorer_url)
+    rev = revision(p)
+    p.select_option("#race--landscape", "ill-conditioned")
+    wait_revision(p, rev)
+    wait_idle(p)
+    row = p.locator(f"{SEL} [data-optimizer=momentum]")
+    rev = revision(p)
+    row.get_by_role("button", name="α*, β* (heavy ball)").click()
+    wait_revision(p, rev)
+    values = ex_eval(p, "(ex) => ex.state.find('momentum').values")
+    mu, L = 1.0, 10.0
+    assert values["lr"] == pytest.approx(4 / (L**0.5 + mu**0.5) ** 2)
+    assert values["momentum"] == pytest.approx(((L**0.5 - 1) / (L**0.5 + 1)) ** 2)
+    gd_row = p.locator(f"{SEL} [data-optimizer=gradient_descent]")
+    rev = revision(p)
+    gd_row.get_by_role("button", name="2/(L+μ)").click()
+    wait_revision(p, rev)
+    gd_lr = ex_eval(p, "(ex) => ex.state.find('gradient_descent').values.lr")
+    assert gd_lr == pytest.approx(2 / 11)

@@ -3,9 +3,6 @@
 // the loss-versus-iteration plot on a log axis. Pure drawing: every number comes from Python
 // (gdcore.explore); marching squares here only traces the level lines through grid values.
 
-export const OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442", "#000000"];
-// Dash patterns: runs past the eighth colour reuse the palette with a dashed line.
-export const DASHES = [[], [6, 3], [2, 3]];
 
 export const RAMPS = {
   light: ["#fbfcfe", "#e4ebf4", "#c8d6e9", "#a6bedb", "#86a5cb", "#6a8cb8"],
@@ -134,20 +131,48 @@ export function fitCanvas(canvas, cssWidth, cssHeight) {
   return ctx;
 }
 
-/** Map from data coordinates to CSS pixels of the map canvas and back. */
-export function mapTransform(domain, width, height) {
+/** Map from data coordinates to CSS pixels of the map canvas and back; `pad` is the margin
+ *  around the plot area (for the axes' ticks). */
+export function mapTransform(domain, width, height, pad = { l: 0, t: 0, r: 0, b: 0 }) {
   const [[xmin, xmax], [ymin, ymax]] = domain;
+  const pw = Math.max(1, width - pad.l - pad.r);
+  const ph = Math.max(1, height - pad.t - pad.b);
   return {
     width,
     height,
-    toPx: (x, y) => [((x - xmin) / (xmax - xmin)) * width, ((ymax - y) / (ymax - ymin)) * height],
-    toData: (px, py) => [xmin + (px / width) * (xmax - xmin), ymax - (py / height) * (ymax - ymin)],
-    pixel: [(xmax - xmin) / width, (ymax - ymin) / height],
+    plot: { left: pad.l, top: pad.t, width: pw, height: ph },
+    toPx: (x, y) => [pad.l + ((x - xmin) / (xmax - xmin)) * pw, pad.t + ((ymax - y) / (ymax - ymin)) * ph],
+    toData: (px, py) => [xmin + ((px - pad.l) / pw) * (xmax - xmin), ymax - ((py - pad.t) / ph) * (ymax - ymin)],
+    inPlot: (px, py) => px >= pad.l && px <= pad.l + pw && py >= pad.t && py <= pad.t + ph,
+    pixel: [(xmax - xmin) / pw, (ymax - ymin) / ph],
   };
 }
 
-export const runColor = (i) => OKABE_ITO[i % OKABE_ITO.length];
-export const runDash = (i) => DASHES[Math.floor(i / OKABE_ITO.length) % DASHES.length];
+/** The map's margins: room for the y tick labels on the left and the x labels below. */
+export const MAP_PAD = { l: 38, t: 6, r: 8, b: 22 };
+
+/** About `count` round tick values in [lo, hi] (1, 2 or 5 times a power of ten apart). */
+export function niceTicks(lo, hi, count = 5) {
+  const raw = (hi - lo) / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const out = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9 * step; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+// Every optimizer's colour comes from gdcore (explorer_catalog, the same as gd.plot's); a run
+// of an optimizer gdcore does not know gets this grey.
+export const FALLBACK_COLOR = "#777777";
+
+/** Relative luminance of "#rrggbb" (0 black .. 1 white). */
+export function luminance(hex) {
+  const [r, g, b] = hexToRgb(hex).map((c) => {
+    const s = c / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
 
 /**
  * The visible part of a path, in CSS pixels, up to step `upto`: for a diverged run the path
@@ -230,11 +255,11 @@ export function drawStart(ctx, x, y) {
   ctx.stroke();
 }
 
-/** A run's path (a Path2D): a dark (or, for black runs, light) halo under its colour. */
+/** A run's path (a Path2D): a dark (or, for dark colours, light) halo under its colour. */
 export function strokeRunPath(ctx, path, run) {
   ctx.setLineDash([]);
   ctx.lineWidth = 4.5;
-  ctx.strokeStyle = run.color === "#000000" ? "rgba(255,255,255,0.85)" : "rgba(0,0,0,0.55)";
+  ctx.strokeStyle = luminance(run.color) < 0.08 ? "rgba(255,255,255,0.85)" : "rgba(0,0,0,0.55)";
   ctx.stroke(path);
   ctx.setLineDash(run.dash);
   ctx.lineWidth = 2.4;
@@ -264,16 +289,68 @@ export function drawRunEnd(ctx, x, y, run, exit) {
   ctx.stroke();
 }
 
-/** Draw the whole map. state: {grid, runs, start, upto, crosshair, hover}. */
-export function drawMap(canvas, width, height, state) {
-  const ctx = fitCanvas(canvas, width, height);
-  const dark = isDark();
-  const { grid } = state;
-  const T = mapTransform(grid.domain, width, height);
-  ctx.clearRect(0, 0, width, height);
+/** The axes around the plot area: ticks and their labels, x below and y on the left. */
+function drawAxes(ctx, T, domain, dark) {
+  const [[xmin, xmax], [ymin, ymax]] = domain;
+  const { left, top, width, height } = T.plot;
+  ctx.save();
+  ctx.fillStyle = dark ? "#d8d8d8" : "#333333";
+  ctx.strokeStyle = dark ? "rgba(255,255,255,0.45)" : "rgba(0,0,0,0.45)";
+  ctx.lineWidth = 1;
+  ctx.font = "10px system-ui, sans-serif";
+  ctx.strokeRect(left + 0.5, top + 0.5, width - 1, height - 1);
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (const x of niceTicks(xmin, xmax, Math.max(2, Math.floor(width / 70)))) {
+    const [px] = T.toPx(x, ymin);
+    ctx.beginPath();
+    ctx.moveTo(px, top + height);
+    ctx.lineTo(px, top + height + 4);
+    ctx.stroke();
+    ctx.fillText(String(x), px, top + height + 6);
+  }
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const y of niceTicks(ymin, ymax, Math.max(2, Math.floor(height / 50)))) {
+    const [, py] = T.toPx(xmin, y);
+    ctx.beginPath();
+    ctx.moveTo(left - 4, py);
+    ctx.lineTo(left, py);
+    ctx.stroke();
+    ctx.fillText(String(y), left - 6, py);
+  }
+  ctx.restore();
+}
+
+/** An arrow from (x0, y0) to (x1, y1) in CSS pixels, with its head. */
+export function arrow(ctx, x0, y0, x1, y1, style) {
+  const len = Math.hypot(x1 - x0, y1 - y0);
+  if (!(len > 0.5)) return;
+  const head = Math.min(9, len * 0.45);
+  const ang = Math.atan2(y1 - y0, x1 - x0);
+  ctx.save();
+  ctx.strokeStyle = style.color;
+  ctx.fillStyle = style.color;
+  ctx.lineWidth = style.width ?? 2;
+  ctx.setLineDash(style.dash ?? []);
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1 - Math.cos(ang) * head * 0.6, y1 - Math.sin(ang) * head * 0.6);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  ctx.moveTo(x1, y1);
+  ctx.lineTo(x1 - head * Math.cos(ang - 0.45), y1 - head * Math.sin(ang - 0.45));
+  ctx.lineTo(x1 - head * Math.cos(ang + 0.45), y1 - head * Math.sin(ang + 0.45));
+  ctx.closePath();
+  ctx.fill();
+  ctx.restore();
+}
+
+function drawContours(ctx, grid, T, dark) {
+  const { left, top, width, height } = T.plot;
   ctx.imageSmoothingEnabled = true;
-  ctx.drawImage(gridImage(grid, dark), 0, 0, width, height);
-  // level lines
+  ctx.drawImage(gridImage(grid, dark), left, top, width, height);
   ctx.lineWidth = 0.8;
   ctx.strokeStyle = dark ? "rgba(255,255,255,0.16)" : "rgba(20,30,60,0.2)";
   ctx.beginPath();
@@ -281,20 +358,21 @@ export function drawMap(canvas, width, height, state) {
   const sy = height / (grid.ny - 1);
   for (const segs of grid.lines) {
     for (let k = 0; k < segs.length; k += 4) {
-      ctx.moveTo(segs[k] * sx, height - segs[k + 1] * sy);
-      ctx.lineTo(segs[k + 2] * sx, height - segs[k + 3] * sy);
+      ctx.moveTo(left + segs[k] * sx, top + height - segs[k + 1] * sy);
+      ctx.lineTo(left + segs[k + 2] * sx, top + height - segs[k + 3] * sy);
     }
   }
   ctx.stroke();
-  // minima
-  for (const [mx, my] of grid.minima) drawMinimum(ctx, ...T.toPx(mx, my));
-  // paths
+}
+
+function drawPaths(ctx, state, T) {
   const drawn = [];
-  state.runs.forEach((run) => {
+  state.runs.forEach((run, r) => {
     const { pts, exit } = visiblePath(run, T, state.upto, run.status === "diverged");
     drawn.push(pts);
     if (!pts.length) return;
     ctx.save();
+    if (state.isolate != null && state.isolate !== r) ctx.globalAlpha = 0.15;
     ctx.lineJoin = "round";
     ctx.lineCap = "round";
     const path = new Path2D();
@@ -303,9 +381,53 @@ export function drawMap(canvas, width, height, state) {
     drawRunEnd(ctx, ...pts[pts.length - 1], run, exit);
     ctx.restore();
   });
-  // start point
+  return drawn;
+}
+
+function drawCrosshair(ctx, T, [x, y], dark) {
+  const [cx, cy] = T.toPx(x, y);
+  const { left, top, width, height } = T.plot;
+  ctx.save();
+  ctx.strokeStyle = dark ? "#ffffff" : "#000000";
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash([4, 3]);
+  ctx.beginPath();
+  ctx.moveTo(cx, top);
+  ctx.lineTo(cx, top + height);
+  ctx.moveTo(left, cy);
+  ctx.lineTo(left + width, cy);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  ctx.arc(cx, cy, 9, 0, 2 * Math.PI);
+  ctx.stroke();
+  ctx.restore();
+}
+
+/**
+ * Draw the whole map. state: {grid, runs, start, upto, crosshair, hover, isolate (a run index
+ * or null), arrows ([{from: [x, y], vec: [dx, dy], style}] in data units)}.
+ */
+export function drawMap(canvas, width, height, state) {
+  const ctx = fitCanvas(canvas, width, height);
+  const dark = isDark();
+  const { grid } = state;
+  const T = mapTransform(grid.domain, width, height, MAP_PAD);
+  ctx.clearRect(0, 0, width, height);
+  drawContours(ctx, grid, T, dark);
+  drawAxes(ctx, T, grid.domain, dark);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(T.plot.left, T.plot.top, T.plot.width, T.plot.height);
+  ctx.clip();
+  for (const [mx, my] of grid.minima) drawMinimum(ctx, ...T.toPx(mx, my));
+  const drawn = drawPaths(ctx, state, T);
   drawStart(ctx, ...T.toPx(state.start[0], state.start[1]));
-  // hovered point
+  for (const a of state.arrows ?? []) {
+    const [x0, y0] = T.toPx(a.from[0], a.from[1]);
+    const [x1, y1] = T.toPx(a.from[0] + a.vec[0], a.from[1] + a.vec[1]);
+    arrow(ctx, x0, y0, x1, y1, a.style);
+  }
   if (state.hover) {
     ctx.beginPath();
     ctx.arc(state.hover.px, state.hover.py, 6, 0, 2 * Math.PI);
@@ -313,25 +435,8 @@ export function drawMap(canvas, width, height, state) {
     ctx.strokeStyle = dark ? "#fff" : "#000";
     ctx.stroke();
   }
-  // keyboard crosshair
-  if (state.crosshair) {
-    const [cx, cy] = T.toPx(state.crosshair[0], state.crosshair[1]);
-    ctx.save();
-    ctx.strokeStyle = dark ? "#ffffff" : "#000000";
-    ctx.lineWidth = 1.5;
-    ctx.setLineDash([4, 3]);
-    ctx.beginPath();
-    ctx.moveTo(cx, 0);
-    ctx.lineTo(cx, height);
-    ctx.moveTo(0, cy);
-    ctx.lineTo(width, cy);
-    ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.beginPath();
-    ctx.arc(cx, cy, 9, 0, 2 * Math.PI);
-    ctx.stroke();
-    ctx.restore();
-  }
+  ctx.restore();
+  if (state.crosshair) drawCrosshair(ctx, T, state.crosshair, dark);
   return { T, drawn };
 }
 
@@ -346,21 +451,12 @@ export function plotted(run, fmin) {
   return out;
 }
 
-/** Loss-versus-iteration plot, log y axis. Returns the plot geometry for hover lookups. */
-export function drawLoss(canvas, width, height, state) {
-  const ctx = fitCanvas(canvas, width, height);
-  const dark = isDark();
-  const fg = dark ? "#e6e6e6" : "#222222";
-  const faint = dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.1)";
-  ctx.clearRect(0, 0, width, height);
-  const pad = { l: 46, r: 10, t: 10, b: 30 };
-  const ph = Math.max(10, height - pad.t - pad.b);
-  const steps = Math.max(1, state.steps);
-  const series = state.runs.map((run) => plotted(run, state.fmin));
+/** The decades the loss plot spans: [e0, e1] with 10^e0 <= every positive value <= 10^e1. */
+function lossDecades(series, runs) {
   let lo = Infinity;
   let hi = -Infinity;
   series.forEach((v, r) => {
-    const diverged = state.runs[r].status === "diverged";
+    const diverged = runs[r].status === "diverged";
     for (let k = 0; k < v.length; k++) {
       const y = v[k];
       if (!(y > 0) || !Number.isFinite(y)) continue;
@@ -376,21 +472,12 @@ export function drawLoss(canvas, width, height, state) {
   let e1 = Math.ceil(Math.log10(Math.max(hi, lo)));
   e0 = Math.max(e0, e1 - 40);
   if (e1 <= e0) e1 = e0 + 1;
-  // Decade labels, every `every` decades; the left margin fits the widest one plus the
-  // rotated axis label (so they never overlap).
-  ctx.font = "11px system-ui, sans-serif";
-  const every = Math.max(1, Math.ceil((e1 - e0) / Math.max(2, Math.floor(ph / 22))));
-  const decades = [];
-  for (let e = e0; e <= e1; e += every) decades.push(e);
-  const widest = Math.max(...decades.map((e) => ctx.measureText(fmtTick(e)).width));
-  pad.l = Math.ceil(22 + widest + 4);
-  const pw = Math.max(10, width - pad.l - pad.r);
-  const X = (k) => pad.l + (k / steps) * pw;
-  const Y = (v) => {
-    const e = Math.log10(Math.max(v, 10 ** (e0 - 1)));
-    return pad.t + ((e1 - e) / (e1 - e0)) * ph;
-  };
-  // axes and decade grid
+  return [e0, e1];
+}
+
+/** The loss plot's axes: decade grid and labels, step ticks, the axis titles. */
+function drawLossAxes(ctx, g, decades, fmin, fg, faint) {
+  const { pad, pw, ph, X, Y, steps } = g;
   ctx.fillStyle = fg;
   ctx.strokeStyle = faint;
   ctx.lineWidth = 1;
@@ -416,44 +503,87 @@ export function drawLoss(canvas, width, height, state) {
   ctx.translate(9, pad.t + ph / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textBaseline = "middle";
-  ctx.fillText(state.fmin == null ? "loss (log)" : "loss − min (log)", 0, 0);
+  ctx.fillText(fmin == null ? "loss (log)" : "loss − min (log)", 0, 0);
   ctx.restore();
   ctx.strokeStyle = fg;
   ctx.strokeRect(pad.l, pad.t, pw, ph);
-  // series
+}
+
+/** One run's loss curve up to step `upto` (off the top where it stops being finite). */
+function drawLossSeries(ctx, g, v, run, upto) {
+  const { pad, X, Y, e0 } = g;
+  const n = Math.min(upto, run.n);
+  ctx.beginPath();
+  let started = false;
+  for (let k = 0; k <= n; k++) {
+    const y = v[k];
+    if (!Number.isFinite(y)) {
+      if (started) ctx.lineTo(X(k), pad.t - 5);
+      break;
+    }
+    const py = y > 0 ? Math.max(Y(y), pad.t - 5) : Y(10 ** (e0 - 1));
+    if (started) ctx.lineTo(X(k), py);
+    else ctx.moveTo(X(k), py);
+    started = true;
+  }
+  ctx.setLineDash(run.dash);
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = run.color;
+  ctx.stroke();
+  ctx.setLineDash([]);
+}
+
+function stepLine(ctx, g, k, color) {
+  ctx.strokeStyle = color;
+  ctx.beginPath();
+  ctx.moveTo(g.X(k), g.pad.t);
+  ctx.lineTo(g.X(k), g.pad.t + g.ph);
+  ctx.stroke();
+}
+
+/**
+ * Loss-versus-iteration plot, log y axis. state: {runs, steps, fmin, upto, hoverStep,
+ * isolate, current}. Returns the plot geometry for hover lookups.
+ */
+export function drawLoss(canvas, width, height, state) {
+  const ctx = fitCanvas(canvas, width, height);
+  const dark = isDark();
+  const fg = dark ? "#e6e6e6" : "#222222";
+  const faint = dark ? "rgba(255,255,255,0.12)" : "rgba(0,0,0,0.1)";
+  ctx.clearRect(0, 0, width, height);
+  const pad = { l: 46, r: 10, t: 10, b: 30 };
+  const ph = Math.max(10, height - pad.t - pad.b);
+  const steps = Math.max(1, state.steps);
+  const series = state.runs.map((run) => plotted(run, state.fmin));
+  const [e0, e1] = lossDecades(series, state.runs);
+  // Decade labels, every `every` decades; the left margin fits the widest one plus the
+  // rotated axis label (so they never overlap).
+  ctx.font = "11px system-ui, sans-serif";
+  const every = Math.max(1, Math.ceil((e1 - e0) / Math.max(2, Math.floor(ph / 22))));
+  const decades = [];
+  for (let e = e0; e <= e1; e += every) decades.push(e);
+  pad.l = Math.ceil(22 + Math.max(...decades.map((e) => ctx.measureText(fmtTick(e)).width)) + 4);
+  const pw = Math.max(10, width - pad.l - pad.r);
+  const g = {
+    pad, pw, ph, steps, e0,
+    X: (k) => pad.l + (k / steps) * pw,
+    Y: (v) => pad.t + ((e1 - Math.log10(Math.max(v, 10 ** (e0 - 1)))) / (e1 - e0)) * ph,
+  };
+  drawLossAxes(ctx, g, decades, state.fmin, fg, faint);
   ctx.save();
   ctx.beginPath();
   ctx.rect(pad.l, pad.t, pw, ph);
   ctx.clip();
   series.forEach((v, r) => {
-    const run = state.runs[r];
-    const n = Math.min(state.upto, run.n);
-    ctx.beginPath();
-    let started = false;
-    for (let k = 0; k <= n; k++) {
-      const y = v[k];
-      if (!Number.isFinite(y)) {
-        if (started) ctx.lineTo(X(k), pad.t - 5); // off the top
-        break;
-      }
-      const py = y > 0 ? Math.max(Y(y), pad.t - 5) : Y(10 ** (e0 - 1));
-      if (started) ctx.lineTo(X(k), py);
-      else ctx.moveTo(X(k), py);
-      started = true;
-    }
-    ctx.setLineDash(run.dash);
-    ctx.lineWidth = 2;
-    ctx.strokeStyle = run.color;
-    ctx.stroke();
+    ctx.globalAlpha = state.isolate != null && state.isolate !== r ? 0.15 : 1;
+    drawLossSeries(ctx, g, v, state.runs[r], state.upto);
   });
-  ctx.setLineDash([]);
-  if (state.hoverStep != null) {
-    ctx.strokeStyle = fg;
-    ctx.beginPath();
-    ctx.moveTo(X(state.hoverStep), pad.t);
-    ctx.lineTo(X(state.hoverStep), pad.t + ph);
-    ctx.stroke();
-  }
+  ctx.globalAlpha = 1;
+  if (state.current != null) stepLine(ctx, g, state.current, dark ? "rgba(255,255,255,0.5)" : "rgba(0,0,0,0.45)");
+  if (state.hoverStep != null) stepLine(ctx, g, state.hoverStep, fg);
   ctx.restore();
-  return { stepAt: (px) => Math.round(((px - pad.l) / pw) * steps), inPlot: (px, py) => px >= pad.l && px <= pad.l + pw && py >= pad.t && py <= pad.t + ph };
+  return {
+    stepAt: (px) => Math.round(((px - pad.l) / pw) * steps),
+    inPlot: (px, py) => px >= pad.l && px <= pad.l + pw && py >= pad.t && py <= pad.t + ph,
+  };
 }

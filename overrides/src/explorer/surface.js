@@ -171,20 +171,8 @@ function camera(width, height, a, azimuthDeg, elevationDeg) {
 
 const fmtEnd = (v) => String(Number(Number(v).toPrecision(3)));
 
-/**
- * Draw the 3-D view. state: {grid, runs, start, upto, azimuth, elevation} (angles in degrees).
- */
-export function drawSurface(canvas, width, height, state) {
-  const ctx = fitCanvas(canvas, width, height);
-  const dark = isDark();
-  const { grid } = state;
-  const mesh = surfaceMesh(grid, dark);
-  const { a, mx, my, U, V, H, fills } = mesh;
-  const project = camera(width, height, a, state.azimuth, state.elevation);
-  const fg = dark ? "#e6e6e6" : "#222222";
-  ctx.clearRect(0, 0, width, height);
-
-  // the floor of the box, under everything
+/** The floor of the box, under everything. */
+function drawFloor(ctx, project, a, dark) {
   const floor = [[-1, -a], [1, -a], [1, a], [-1, a]].map(([u, v]) => project(u, v, 0));
   ctx.beginPath();
   floor.forEach(([x, y], k) => (k ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
@@ -194,8 +182,12 @@ export function drawSurface(canvas, width, height, state) {
   ctx.lineWidth = 1;
   ctx.strokeStyle = dark ? "rgba(255,255,255,0.25)" : "rgba(20,30,60,0.3)";
   ctx.stroke();
+}
 
-  // the surface: project the vertices, then fill the quads far to near
+/** The surface: project the vertices, then fill the quads far to near. Returns the projected
+ *  vertices (x, y, depth per vertex). */
+function drawMesh(ctx, mesh, project, dark) {
+  const { mx, my, U, V, H, fills } = mesh;
   const P = new Float64Array(3 * mx * my);
   for (let k = 0; k < mx * my; k++) {
     const [x, y, d] = project(U[k], V[k], H[k]);
@@ -232,10 +224,17 @@ export function drawSurface(canvas, width, height, state) {
     ctx.fill();
     ctx.stroke();
   }
+  return P;
+}
 
-  // Walls from the two edges nearest the viewer down to the floor, drawn last: every point
-  // of the surface lies behind these two vertical faces, so they hide exactly what a solid
-  // block would (without them, steep slopes show the sheet's underside below the near rim).
+/**
+ * Walls from the two edges nearest the viewer down to the floor, drawn last: every point of
+ * the surface lies behind these two vertical faces, so they hide exactly what a solid block
+ * would (without them, steep slopes show the sheet's underside below the near rim). Returns
+ * the near edges [uNear, vNear].
+ */
+function drawWalls(ctx, mesh, P, project, dark) {
+  const { a, mx, my, U, V } = mesh;
   const vNear = project(0, -a, 0)[2] < project(0, a, 0)[2] ? -a : a;
   const uNear = project(-1, 0, 0)[2] < project(1, 0, 0)[2] ? -1 : 1;
   const q0 = vNear < 0 ? 0 : my - 1;
@@ -256,9 +255,12 @@ export function drawSurface(canvas, width, height, state) {
     ctx.lineWidth = 1;
     ctx.stroke();
   });
+  return [uNear, vNear];
+}
 
-  // axis names and end values on the floor edges nearest the viewer
-  const [[xmin, xmax], [ymin, ymax]] = grid.domain;
+/** Axis names and end values on the floor edges nearest the viewer. */
+function drawFloorLabels(ctx, domain, project, a, [uNear, vNear], fg) {
+  const [[xmin, xmax], [ymin, ymax]] = domain;
   ctx.font = "11px system-ui, sans-serif";
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
@@ -275,21 +277,93 @@ export function drawSurface(canvas, width, height, state) {
   label(uNear * 1.12, 0, "y");
   label(uNear * 1.12, -0.85 * a, fmtEnd(ymin));
   label(uNear * 1.12, 0.85 * a, fmtEnd(ymax));
+}
 
+/** A run's points on the surface up to step `upto`, stopping where it leaves the domain (the
+ *  border crossing on the straight segment from the last point inside); exit: it left. */
+function surfacePath(run, upto, domain, point) {
+  const [[xmin, xmax], [ymin, ymax]] = domain;
+  const n = Math.min(upto, run.n);
+  const pts = [];
+  let prev = null;
+  for (let k = 0; k <= n; k++) {
+    const x = run.xs[2 * k];
+    const y = run.xs[2 * k + 1];
+    const z = run.losses[k];
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return { pts, exit: pts.length > 0 };
+    if (x < xmin || x > xmax || y < ymin || y > ymax) {
+      if (!prev) return { pts, exit: false };
+      const [x0, y0, z0] = prev;
+      let t = 1;
+      if (x > xmax) t = Math.min(t, (xmax - x0) / (x - x0));
+      if (x < xmin) t = Math.min(t, (xmin - x0) / (x - x0));
+      if (y > ymax) t = Math.min(t, (ymax - y0) / (y - y0));
+      if (y < ymin) t = Math.min(t, (ymin - y0) / (y - y0));
+      pts.push(point(x0 + t * (x - x0), y0 + t * (y - y0), Number.isFinite(z) ? z0 + t * (z - z0) : Infinity));
+      return { pts, exit: true };
+    }
+    prev = [x, y, z];
+    pts.push(point(x, y, z));
+  }
+  return { pts, exit: false };
+}
+
+const FAINT = 0.3; // the opacity of what the surface hides
+
+/** All of a path faintly, then the visible pieces (both ends visible) with the map's halo. */
+function strokeSurfacePath(ctx, pts, run, exit) {
+  const all = new Path2D();
+  const seen = new Path2D();
+  pts.forEach((p, k) => {
+    if (k) all.lineTo(p.px, p.py);
+    else all.moveTo(p.px, p.py);
+    if (p.hidden) return;
+    if (k && !pts[k - 1].hidden) seen.lineTo(p.px, p.py);
+    else seen.moveTo(p.px, p.py);
+  });
+  ctx.save();
+  ctx.lineJoin = "round";
+  ctx.lineCap = "round";
+  ctx.setLineDash(run.dash);
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = run.color;
+  ctx.globalAlpha = FAINT;
+  ctx.stroke(all);
+  ctx.globalAlpha = 1;
+  strokeRunPath(ctx, seen, run);
+  const last = pts[pts.length - 1];
+  ctx.globalAlpha = last.hidden ? FAINT : 1;
+  drawRunEnd(ctx, last.px, last.py, run, exit);
+  ctx.restore();
+}
+
+/**
+ * Draw the 3-D view. state: {grid, runs, start, upto, azimuth, elevation} (angles in degrees).
+ */
+export function drawSurface(canvas, width, height, state) {
+  const ctx = fitCanvas(canvas, width, height);
+  const dark = isDark();
+  const { grid } = state;
+  const mesh = surfaceMesh(grid, dark);
+  const project = camera(width, height, mesh.a, state.azimuth, state.elevation);
+  ctx.clearRect(0, 0, width, height);
+  drawFloor(ctx, project, mesh.a, dark);
+  const P = drawMesh(ctx, mesh, project, dark);
+  const near = drawWalls(ctx, mesh, P, project, dark);
+  drawFloorLabels(ctx, grid.domain, project, mesh.a, near, dark ? "#e6e6e6" : "#222222");
   // Paths, minima and the start point: a point's height is its loss's, or the mesh's where
   // the loss lies under the coarse mesh (in a narrow valley the mesh's vertices miss the
   // bottom). What the surface hides is drawn faintly, the rest in full.
-  const toWorld = (x, y) => [(2 * (x - xmin)) / (xmax - xmin) - 1, ((2 * (y - ymin)) / (ymax - ymin) - 1) * a];
+  const [[xmin, xmax], [ymin, ymax]] = grid.domain;
+  const a = mesh.a;
   const inDomain = (x, y) => x >= xmin && x <= xmax && y >= ymin && y <= ymax;
   const point = (x, y, z) => {
-    const [u, v] = toWorld(x, y);
+    const u = (2 * (x - xmin)) / (xmax - xmin) - 1;
+    const v = ((2 * (y - ymin)) / (ymax - ymin) - 1) * a;
     const h = Math.max(mesh.height(z) * HEIGHT, meshHeight(grid, mesh, u, v) || 0);
     const [px, py] = project(u, v, h);
     return { px, py, h, hidden: hidden(grid, mesh, project.toViewer, u, v, h) };
   };
-  const FAINT = 0.3;
-
-  // minima
   for (const [x, y] of grid.minima) {
     if (!inDomain(x, y)) continue;
     const m = point(x, y, grid.fmin ?? gridValue(grid, x, y));
@@ -297,65 +371,10 @@ export function drawSurface(canvas, width, height, state) {
     drawMinimum(ctx, m.px, m.py);
   }
   ctx.globalAlpha = 1;
-
-  // paths, up to step `upto`, stopping where they leave the domain (a cross marks the exit)
   for (const run of state.runs) {
-    const n = Math.min(state.upto, run.n);
-    const pts = [];
-    let exit = false;
-    let prev = null;
-    for (let k = 0; k <= n; k++) {
-      const x = run.xs[2 * k];
-      const y = run.xs[2 * k + 1];
-      const z = run.losses[k];
-      if (!Number.isFinite(x) || !Number.isFinite(y)) {
-        exit = pts.length > 0;
-        break;
-      }
-      if (!inDomain(x, y)) {
-        if (prev) {
-          // the border crossing, on the straight segment from the last point inside
-          const [x0, y0, z0] = prev;
-          let t = 1;
-          if (x > xmax) t = Math.min(t, (xmax - x0) / (x - x0));
-          if (x < xmin) t = Math.min(t, (xmin - x0) / (x - x0));
-          if (y > ymax) t = Math.min(t, (ymax - y0) / (y - y0));
-          if (y < ymin) t = Math.min(t, (ymin - y0) / (y - y0));
-          pts.push(point(x0 + t * (x - x0), y0 + t * (y - y0), Number.isFinite(z) ? z0 + t * (z - z0) : Infinity));
-          exit = true;
-        }
-        break;
-      }
-      prev = [x, y, z];
-      pts.push(point(x, y, z));
-    }
-    if (!pts.length) continue;
-    // all of it faintly, then the visible pieces (both ends visible) with the map's halo
-    const all = new Path2D();
-    const seen = new Path2D();
-    pts.forEach((p, k) => {
-      if (k) all.lineTo(p.px, p.py);
-      else all.moveTo(p.px, p.py);
-      if (p.hidden) return;
-      if (k && !pts[k - 1].hidden) seen.lineTo(p.px, p.py);
-      else seen.moveTo(p.px, p.py);
-    });
-    ctx.save();
-    ctx.lineJoin = "round";
-    ctx.lineCap = "round";
-    ctx.setLineDash(run.dash);
-    ctx.lineWidth = 2;
-    ctx.strokeStyle = run.color;
-    ctx.globalAlpha = FAINT;
-    ctx.stroke(all);
-    ctx.globalAlpha = 1;
-    strokeRunPath(ctx, seen, run);
-    const last = pts[pts.length - 1];
-    ctx.globalAlpha = last.hidden ? FAINT : 1;
-    drawRunEnd(ctx, last.px, last.py, run, exit);
-    ctx.restore();
+    const { pts, exit } = surfacePath(run, state.upto, grid.domain, point);
+    if (pts.length) strokeSurfacePath(ctx, pts, run, exit);
   }
-
   // the start point (every run starts there; its height is the first loss)
   const [sx, sy] = state.start;
   if (inDomain(sx, sy)) {

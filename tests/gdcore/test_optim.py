@@ -550,3 +550,30 @@ def test_every_optimizer_cites_its_paper_and_uses_the_course_symbols(cls):
     assert len(refs) == 2, "a References section"
     assert re.search(r"\((19|20)\d\d\)", refs[1]), "author (year)"
     assert r"\theta" in doc and "x_t" not in doc and r"\mu" not in doc
+
+
+VARIANTS = [("rmsprop", {"centered": True, "momentum": 0.9}), ("adam", {"amsgrad": True}),
+            ("momentum", {"dampening": 0.5}), ("adagrad", {"lr_decay": 0.1})]
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=st.sampled_from([(k, {}) for k in sorted(gd.optimizers)] + VARIANTS),
+       lr=st.floats(1e-8, 10), weight_decay=st.floats(0, 1),
+       grads=st.lists(st.lists(st.floats(-1e6, 1e6), min_size=3, max_size=3), min_size=1,
+                      max_size=30),
+       x0=st.lists(st.floats(-1e6, 1e6), min_size=3, max_size=3))
+def test_no_optimizer_makes_a_nan_from_finite_numbers(case, lr, weight_decay, grads, x0):
+    name, extra = case
+    kwargs = {"lr": lr, **extra}
+    if name != "sign_descent":
+        kwargs["weight_decay"] = weight_decay
+    opt = gd.optimizers[name](**kwargs)
+    x = np.array(x0)
+    with np.errstate(all="raise"):
+        for g in grads:
+            try:
+                x = opt.step(x, np.array(g))
+            except FloatingPointError as error:  # overflow to inf is a divergence, allowed
+                assert "invalid" not in str(error), (name, kwargs, error)
+                return
+            assert x.shape == (3,)

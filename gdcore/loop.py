@@ -608,8 +608,8 @@ class _Path:
     finiteness check (see ``_finite``). Landscapes and the dart also give the loss and the
     gradient of one point in a single call (the same numbers): half the per-call overhead.
 
-    ``add_loss(x)`` records ``x`` and returns ``f(x)``; ``add_grad(x)`` records and returns
-    ``f.grad(x)``; ``x_values`` / ``g_values`` are the last point and gradient read out.
+    ``add_loss(x)`` records ``x`` and ``f(x)`` and returns ``(f(x), x read out)``;
+    ``add_grad(x)`` records ``f.grad(x)`` and returns ``(f.grad(x), the gradient read out)``.
     """
 
     def __init__(self, f: Any, x: np.ndarray) -> None:
@@ -624,33 +624,33 @@ class _Path:
         keep_loss, both, grad_fn = self.losses.append, _loss_and_grad(f), f.grad
         pair = None
 
-        def add_loss(x: np.ndarray) -> float:
-            self.x_values = values = read(x)
+        def add_loss(x: np.ndarray) -> tuple[float, Any]:
+            values = read(x)
             keep_x(values)
             loss = f(x)
             if not isinstance(loss, float):
                 loss = _as_loss(loss)
             keep_loss(loss)
-            return loss
+            return loss, values
 
-        def add_loss_both(x: np.ndarray) -> float:
+        def add_loss_both(x: np.ndarray) -> tuple[float, Any]:
             nonlocal pair
-            self.x_values = values = read(x)
+            values = read(x)
             keep_x(values)
             pair = both(x)  # (loss, grad), or None when it cannot
             loss = f(x) if pair is None else pair[0]
             if not isinstance(loss, float):
                 loss = _as_loss(loss)
             keep_loss(loss)
-            return loss
+            return loss, values
 
-        def add_grad(x: np.ndarray) -> np.ndarray:
+        def add_grad(x: np.ndarray) -> tuple[np.ndarray, Any]:
             g = grad_fn(x) if pair is None else pair[1]
             if type(g) is not np.ndarray or g.dtype is not _F64 or g.shape != shape:
                 g = _as_numbers(g, shape, "f.grad(x)", f"the shape of x {shape}")
-            self.g_values = values = read(g)
+            values = read(g)
             keep_g(values)
-            return g
+            return g, values
 
         self.add_loss = add_loss if both is None else add_loss_both
         self.add_grad = add_grad
@@ -756,11 +756,11 @@ def minimize(
     try:
         with np.errstate(all="ignore"):  # divergence is a status, not a warning
             while True:
-                loss = add_loss(x)  # 1. evaluate (and record) f(x_k), then its gradient
-                stop = check_point(k, loss, path.x_values)  # 2. check: stop here?
+                loss, x_values = add_loss(x)  # 1. evaluate (and record) f(x_k) ...
+                stop = check_point(k, loss, x_values)  # 2. check: stop here?
                 if stop is None:
-                    g = add_grad(x)
-                    stop = check_grad(k, loss, g, path.g_values)
+                    g, g_values = add_grad(x)  # ... and its gradient
+                    stop = check_grad(k, loss, g, g_values)
                 if callback is not None and (stop is None or stop[0] != DIVERGED):
                     callback(k, x.copy(), loss)
                 if stop is not None:

@@ -1,14 +1,15 @@
 r"""The dart thrower: a one-parameter loss with two exact solutions.
 
 A machine throws a dart from height :math:`h_0` at speed :math:`v` toward a board at
-distance :math:`d`; with gravity :math:`g` and no air resistance the dart reaches the board
-after :math:`t = d / (v\cos\theta)` seconds, at height
+distance :math:`d`; with gravity :math:`g` (9.8 m/s²) and no air resistance the dart
+reaches the board after :math:`d / (v\cos\theta)` seconds, at height
 
 .. math::
-    y(\theta) = h_0 + d\tan\theta - \frac{g}{2}\left(\frac{d}{v\cos\theta}\right)^2 .
+    \hat y(\theta) = h_0 + d\tan\theta - \frac{g}{2}\left(\frac{d}{v\cos\theta}\right)^2 .
 
 The loss of the launch angle :math:`\theta` (radians) is
-:math:`L(\theta) = \tfrac12\,(y(\theta) - y^\ast)^2` for a bullseye at height :math:`y^\ast`.
+:math:`f(\theta) = \tfrac12\,(\hat y(\theta) - y)^2` for a bullseye at height :math:`y`
+(the course's symbols: :math:`\hat y` the prediction, :math:`y` the target).
 
 >>> import gdcore as gd
 >>> dart = gd.DartLoss()
@@ -83,16 +84,17 @@ def rad2deg(radians: Any) -> Any:
 
 
 class DartLoss:
-    r"""Loss of the launch angle: :math:`L(\theta) = \tfrac12 (y(\theta) - y^\ast)^2`.
+    r"""Loss of the launch angle: :math:`f(\theta) = \tfrac12 (\hat y(\theta) - y)^2`.
 
-    With :math:`t = \tan\theta` and :math:`k = g d^2 / (2 v^2)` the height at the board is
-    :math:`y = h_0 + d\,t - k\,(1 + t^2)`, so
+    With :math:`u = \tan\theta` and :math:`k = g d^2 / (2 v^2)` the height at the board is
+    :math:`\hat y = h_0 + d\,u - k\,(1 + u^2)`, so
 
-    * :math:`L'(\theta) = (y - y^\ast)\, y'`, with :math:`y' = \sec^2\theta\,(d - 2kt)`;
-    * :math:`L''(\theta) = y'^2 + (y - y^\ast)\, y''`, with
-      :math:`y'' = 2\sec^2\theta\,\left(t\,(d - 2kt) - k\sec^2\theta\right)`;
-    * the loss is zero where :math:`k t^2 - d t + (y^\ast - h_0 + k) = 0`, a quadratic in
-      :math:`t` whose two roots are the two exact angles (:meth:`solutions`).
+    * :math:`f'(\theta) = (\hat y - y)\, \hat y'`, with
+      :math:`\hat y' = \sec^2\theta\,(d - 2ku)`;
+    * :math:`f''(\theta) = \hat y'^2 + (\hat y - y)\, \hat y''`, with
+      :math:`\hat y'' = 2\sec^2\theta\,\left(u\,(d - 2ku) - k\sec^2\theta\right)`;
+    * the loss is zero where :math:`k u^2 - d u + (y - h_0 + k) = 0`, a quadratic in
+      :math:`u` whose two roots are the two exact angles (:meth:`solutions`).
 
     The formula repeats itself every :math:`\pi` radians (:math:`\tan` does), but only
     angles in :math:`(-\pi/2, \pi/2)` are throws toward the board: an optimizer that
@@ -132,8 +134,8 @@ class DartLoss:
 
     name = "dart"
     formula = (
-        r"L(\theta) = \tfrac{1}{2}\left(h_0 + d\tan\theta"
-        r" - \tfrac{g}{2}\left(\tfrac{d}{v\cos\theta}\right)^2 - y^\ast\right)^2"
+        r"f(\theta) = \tfrac{1}{2}\left(h_0 + d\tan\theta"
+        r" - \tfrac{g}{2}\left(\tfrac{d}{v\cos\theta}\right)^2 - y\right)^2"
     )
     domain = (-math.pi / 2, math.pi / 2)
     #: Default angles for plots (15° to 65°): the loss explodes toward ±90°.
@@ -205,7 +207,7 @@ class DartLoss:
         return self.launch_height + self.distance**2 / (4.0 * self.k) - self.k
 
     def _discriminant(self) -> tuple[float, float]:
-        """``(c, d^2 - 4kc)`` of the quadratic ``k t^2 - d t + c = 0`` for ``t = tan(theta)``."""
+        """``(c, d^2 - 4kc)`` of the quadratic ``k u^2 - d u + c = 0`` for ``u = tan(theta)``."""
         c = self.target_height - self.launch_height + self.k
         return c, self.distance * self.distance - 4.0 * self.k * c
 
@@ -218,7 +220,7 @@ class DartLoss:
     def solutions(self) -> np.ndarray:
         r"""Both exact angles (radians, increasing) that hit the bullseye.
 
-        Solves :math:`k t^2 - d t + (y^\ast - h_0 + k) = 0` for :math:`t = \tan\theta` with
+        Solves :math:`k u^2 - d u + (y - h_0 + k) = 0` for :math:`u = \tan\theta` with
         the cancellation-free form of the quadratic formula, then takes ``arctan``. Returns
         one angle when the bullseye is exactly the highest reachable point; raises
         ``ValueError`` when it is out of reach.
@@ -254,14 +256,14 @@ class DartLoss:
         return math.atan(self.distance / (2.0 * self.k))
 
     def stationary_points(self) -> CriticalPoints:
-        r"""Every angle in :math:`(-\pi/2, \pi/2)` where :math:`L'(\theta) = 0`, by kind.
+        r"""Every angle in :math:`(-\pi/2, \pi/2)` where :math:`f'(\theta) = 0`, by kind.
 
-        :math:`L' = (y - y^\ast)\, y'` vanishes where the dart hits the bullseye
-        (:math:`y = y^\ast`: the two exact solutions, minima with :math:`L = 0`) and where
-        it hits highest (:math:`y' = 0`, at :meth:`apex`, between them). The apex is a
+        :math:`f' = (\hat y - y)\, \hat y'` vanishes where the dart hits the bullseye
+        (:math:`\hat y = y`: the two exact solutions, minima with :math:`f = 0`) and where
+        it hits highest (:math:`\hat y' = 0`, at :meth:`apex`, between them). The apex is a
         local maximum of the loss while the bullseye is below the highest reachable point;
         when the bullseye is out of reach it is the only stationary point, a minimum with
-        :math:`L > 0` (the closest miss); when the bullseye is exactly the highest point
+        :math:`f > 0` (the closest miss); when the bullseye is exactly the highest point
         the three merge into one minimum. Angles are exact (closed form) and in radians,
         as arrays of shape ``(k, 1)``; ``saddles`` is always empty in one dimension.
 
@@ -344,7 +346,7 @@ class DartLoss:
         return float(out) if np.ndim(out) == 0 else out
 
     def grad(self, theta: Any) -> Any:
-        """Exact derivative ``L'(theta) = (y - y*) y'(theta)``, shaped like ``theta``."""
+        """Exact derivative ``f'(theta) = (y_hat - y) y_hat'(theta)``, shaped like ``theta``."""
         tan = self._one_tan(theta)
         if tan is not None:
             _, r, dy = self._parts(tan)
@@ -371,7 +373,7 @@ class DartLoss:
         return 0.5 * r * r, np.array([r * dy])
 
     def hessian(self, theta: Any) -> Any:
-        """Exact second derivative ``L'' = y'^2 + (y - y*) y''``.
+        """Exact second derivative ``f'' = y_hat'^2 + (y_hat - y) y_hat''``.
 
         Shape ``(1, 1)`` for a ``(1,)`` point, ``(..., 1, 1)`` for stacked points, a float
         for a number and elementwise otherwise.

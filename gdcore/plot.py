@@ -881,7 +881,7 @@ def _curve_labels(axes: Any, f: Any, degrees: bool, title: str | None) -> str:
     dart = hasattr(f, "flight_time")
     xlabel = ("launch angle θ" if dart else "x") + (" (degrees)" if degrees else " (radians)")
     axes.set_xlabel(xlabel)
-    axes.set_ylabel("loss L(θ)" if dart else "loss")
+    axes.set_ylabel("loss f(θ)" if dart else "loss")
     name = title if title is not None else _title(f, "loss curve")
     axes.set_title(name if not dart or title is not None else "Dart loss of the launch angle")
     axes.grid(True, alpha=0.5)

@@ -310,7 +310,7 @@ class DartLoss:
         return t, "elementwise"
 
     def _parts(self, tan: Any) -> tuple[Any, Any, Any]:
-        """``sec^2``, ``y - y*`` and ``y'`` from ``tan(theta)`` (floats or arrays)."""
+        """``sec^2``, ``y_hat - y`` and ``y_hat'`` from ``tan(theta)`` (floats or arrays)."""
         sec2 = 1.0 + tan * tan
         r = self.launch_height + self.distance * tan - self.k * sec2 - self.target_height
         dy = sec2 * (self.distance - 2.0 * self.k * tan)

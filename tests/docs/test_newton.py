@@ -248,6 +248,9 @@ def test_newton_with_backtracking(text, ns):
     assert np.all(np.diff(safe.losses) <= 0), "the loss never rises"
     assert np.mean(safe.lrs == 1.0) > 0.5, "most of them full Newton steps"
     assert "It needs 21 steps instead of pure Newton's 6" in text
+    assert int(np.sum(safe.lrs == 1.0)) == 17 and "17 of 21" in text
+    assert [f"{v:.1e}" for v in safe.losses[-3:]] == ["3.4e-04", "1.1e-06", "1.2e-10"]
+    assert "($3.4 \\times 10^{-4}$, $1.1 \\times 10^{-6}$, $1.2 \\times 10^{-10}$)" in text
 
 
 def test_exercise_1_above_the_stability_limit(text):

@@ -605,7 +605,9 @@ def test_a_malformed_link_is_ignored(explorer_url, page):
     assert p.evaluate(STATE_JS)["landscape"] == "rosenbrock"
     q = open_explorer(page, explorer_url + "#race?opt=adam:lr=1e400", warm=False)
     assert "could not be read" in q.locator(f"{SEL} .gd-x-note").inner_text()
-    assert not p.gd_errors and not q.gd_errors
+    r = open_explorer(page, explorer_url + "#race", warm=False)  # a plain anchor: no settings
+    assert "could not be read" not in r.locator(f"{SEL} .gd-x-note").inner_text()
+    assert not p.gd_errors and not q.gd_errors and not r.gd_errors
 
 
 def test_a_schedule_is_gdcores_and_its_curve_is_drawn(explorer_url, page):

@@ -190,9 +190,10 @@ export class ExplorerState {
    * `id`. Throws an Error saying what is wrong when it is for this explorer but malformed.
    */
   parseFragment(hash, id) {
-    const text = decodeURIComponent(String(hash).replace(/^#/, "").split("?")[0]);
-    if (text !== id) return null;
-    const p = new URLSearchParams(String(hash).slice(String(hash).indexOf("?") + 1));
+    const raw = String(hash).replace(/^#/, "");
+    const q = raw.indexOf("?");
+    if (q < 0 || raw.slice(0, q) !== id) return null; // "#<id>" alone is a plain anchor
+    const p = new URLSearchParams(raw.slice(q + 1));
     const num = (name, v) => {
       const x = Number(v);
       if (v == null || v === "" || !Number.isFinite(x)) throw new Error(`${name} is not a number`);

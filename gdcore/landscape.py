@@ -12,8 +12,9 @@ plot, or many start points at once) and get back shapes ``(...)``, ``(..., 2)`` 
 
 Each landscape also carries what a plot or a menu needs: ``name`` (for titles), ``formula``
 (LaTeX), ``domain`` (the plot box ``((xmin, xmax), (ymin, ymax))``), ``minima`` (the known
-global minimizers, an array of shape ``(k, 2)``), and ``log_levels`` (whether contour lines
-look best on a logarithmic scale).
+global minimizers, an array of shape ``(k, 2)``), ``log_levels`` (whether contour lines
+look best on a logarithmic scale) and, for most, ``critical_points()`` (every minimum,
+saddle and maximum, exact; see :class:`CriticalPoints`).
 
 >>> import gdcore as gd
 >>> f = gd.landscapes["rosenbrock"]
@@ -121,6 +122,11 @@ class Landscape:
         domain: plot box ``((xmin, xmax), (ymin, ymax))``.
         minima: known global minimizers, array of shape ``(k, 2)`` (``k`` may be 0).
         log_levels: ``True`` if contour levels look best spaced logarithmically.
+        equal_aspect: ``True``: both axes are parameters in the same units, so plots
+            draw them at the same scale.
+
+    :meth:`critical_points` lists every minimum, saddle and maximum in ``domain`` (for
+    the landscapes that know them).
 
     Example:
         >>> import gdcore as gd
@@ -541,7 +547,8 @@ class Himmelblau(Landscape):
     r"""Himmelblau's function :math:`(x^2 + y - 11)^2 + (x + y^2 - 7)^2`: four minima.
 
     All four global minima have ``f = 0``; which one gradient descent finds depends on where
-    it starts. There is also a local maximum near ``(-0.27, -0.92)`` and four saddles.
+    it starts. There is also a local maximum near ``(-0.27, -0.92)`` and four saddles
+    between the minima (all nine in :meth:`critical_points`).
 
     Example:
         >>> import gdcore as gd

@@ -374,7 +374,7 @@ class SequentialLR(Schedule):
         start, i = 0, 0
         while i < len(self.milestones) and t >= self.milestones[i]:
             start, i = self.milestones[i], i + 1
-        return _check_schedule_value(self.schedules[i](t - start), t - start)
+        return _check_schedule_value(self.schedules[i](t - start), t - start, self.schedules[i])
 
 
 def _check_schedule_value(value: Any, t: int, schedule: Any = None) -> float:

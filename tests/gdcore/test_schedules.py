@@ -285,3 +285,10 @@ def test_every_schedule_returns_a_rate_for_every_step(schedule, t):
 def test_every_schedule_cites_its_source(cls):
     refs = cls.__doc__.split("References:")
     assert len(refs) == 2 and re.search(r"\((19|20)\d\d\)", refs[1])
+
+
+def test_sequential_lr_names_the_piece_that_returned_a_bad_value():
+    s = gd.SequentialLR([gd.ConstantLR(1.0), gd.LinearLR(0.5), lambda t: "x"], [2, 4])
+    assert s(3) == pytest.approx(0.5 * (1 / 3 + 2 / 3 / 5))
+    with pytest.raises(TypeError, match=r"schedule <function .*> at step 1 must return a number"):
+        s(5)

@@ -14,8 +14,9 @@ Claims ledger (claim on the page -> test):
   -> test_ill_conditioned_quadratic
 - kappa = 1000: ~ten times more steps (6506), within the 20,000 budget; Newton one
   -> test_condition_number_1000
-- Rosenbrock: GD (lr 0.002; 0.003 diverges) 7260 steps, Newton 6; the 2nd step raises the
-  loss 6.0 -> 752, the 4th raises it again, last two 1.1e-7 and 1.2e-12
+- Rosenbrock: GD lr 1e-3 21,442 steps (0.002: 7260, jumps across; 0.003 diverges),
+  Newton 6; the 2nd step raises the loss 6.0 -> 752, the 4th raises it again, last two
+  1.1e-7 and 1.2e-12
   -> test_rosenbrock_gd_and_pure_newton
 - cost table: 8 TB and 3e17 flops for a million parameters -> test_cost_of_newton
 - saddle: Newton step -0.75 -> 0, GD 10 steps -> -38.3, theta_2 x1.2 per step
@@ -159,17 +160,22 @@ def test_condition_number_1000(text, ns):
 def test_rosenbrock_gd_and_pure_newton(text, ns):
     space = ns("newton-vs-gd-rosenbrock")
     gd_ros, newton_ros = space["gd_ros"], space["newton_ros"]
-    assert gd_ros.status == "converged" and gd_ros.n_steps == 7260
+    assert gd_ros.status == "converged" and gd_ros.n_steps == 21_442
     f = gd.landscapes["rosenbrock"]
+    double = gd.minimize(f, gd.GradientDescent(lr=0.002), [-1.5, 2.0], 30_000,
+                         loss_threshold=1e-8)
+    assert double.status == "converged" and double.n_steps == 7260
+    assert double.xs[3, 0] > 0 > double.xs[0, 0], "0.002 first jumps across the valley"
     assert gd.minimize(f, gd.GradientDescent(lr=0.003), [-1.5, 2.0], 30_000).status == (
-        "diverged"), "0.003 already diverges"
+        "diverged"), "0.003 diverges"
     assert newton_ros.status == "converged" and newton_ros.n_steps == 6
     L = newton_ros.losses
     assert L[1] < L[0] and L[2] > 100 * L[1], "the second step raises the loss enormously"
     assert (round(L[1], 1), round(L[2])) == (6.0, 752)
     assert L[4] > L[3], "the fourth step raises it again"
     assert f"{L[-2]:.1e}" == "1.1e-07" and f"{L[-1]:.1e}" == "1.2e-12"
-    for s in ["needs 7260 steps; Newton needs 6", "from 6.0 to 752", "the fourth raises",
+    for s in ["needs 21,442 steps", "needs 7260 steps but first jumps across the valley",
+              "Newton needs 6.", "from 6.0 to 752", "the fourth raises",
               "($1.1 \\times 10^{-7}$, then $1.2 \\times 10^{-12}$)"]:
         assert s in text, s
 

@@ -115,17 +115,16 @@ def _check_budget(budget: Any, d: int) -> int:
 
 
 def _real(value: Any, what: str) -> np.ndarray:
-    """``value`` as a float array; a string, ``None`` or a complex number is a TypeError."""
+    """``value`` as a float array; a string, ``None``, a bool or a complex number is a
+    ``TypeError`` starting with ``what`` (``"f(x) must return"``, ``"grad must be"``)."""
     arr = np.asarray(value)
     if arr.dtype.kind not in "iuf":
-        raise TypeError(
-            f"{what} must return a real number, got {value!r} ({type(value).__name__})"
-        )
+        raise TypeError(f"{what} a real number, got {value!r} ({type(value).__name__})")
     return arr.astype(float)
 
 
 def _loss(f: Any, x: np.ndarray) -> float:
-    value = _real(f(x), "f(x)")
+    value = _real(f(x), "f(x) must return")
     if value.size != 1:
         raise ValueError(f"f(x) must return a single number, got an array of shape {value.shape}")
     value = float(value.reshape(()))
@@ -166,7 +165,7 @@ def random_search(f: Any, budget: int, domain: Any = None, seed: int = 0) -> Sea
     points = rng.uniform(box[:, 0], box[:, 1], size=(budget, box.shape[0]))
     with np.errstate(all="ignore"):
         if getattr(f, "vectorized", False):
-            losses = _real(f(points), "f(points)").reshape(budget)
+            losses = _real(f(points), "f(points) must return").reshape(budget)
             losses = np.where(np.isnan(losses), np.inf, losses)
         else:
             losses = np.array([_loss(f, p) for p in points])

@@ -347,7 +347,10 @@ class StoppingRules:
         ('max_steps', 'ran all 100 steps')
     """
 
-    __slots__ = ("steps", "loss_threshold", "grad_tol", "diverge_at", "unit", "domain", "name")
+    __slots__ = (
+        "steps", "loss_threshold", "grad_tol", "diverge_at", "unit", "domain", "low", "high",
+        "name",
+    )
 
     def __init__(
         self, steps: int, loss_threshold: float | None = None, grad_tol: float | None = None,
@@ -361,6 +364,7 @@ class StoppingRules:
         self.diverge_at = check_positive("diverge_at", diverge_at)
         self.unit = unit
         self.domain = _interval(getattr(f, "domain", None))
+        self.low, self.high = (-math.inf, math.inf) if self.domain is None else self.domain
         self.name = str(getattr(f, "name", None) or "the objective")
 
     def ran_all(self) -> tuple[str, str]:
@@ -374,23 +378,29 @@ class StoppingRules:
 
     def check_point(self, k: int, loss: float, x: Any) -> tuple[str, str] | None:
         """Rule 1, before the gradient is evaluated: the loss, then the point ``x``."""
+        if abs(loss) <= self.diverge_at:  # the usual case, tested fast (see `_finite`)
+            s = sum(x) if type(x) is list else np.sum(x)
+            if s - s == 0.0 and self.low <= x[0] <= self.high:
+                return None
+        return self._point_stop(k, loss, x)
+
+    def _point_stop(self, k: int, loss: float, x: Any) -> tuple[str, str] | None:
+        """``check_point`` once the fast test failed: which rule stops the run, and why."""
         if not abs(loss) <= self.diverge_at:
             if not math.isfinite(loss):
                 return DIVERGED, f"loss is {loss} at step {k}"
             return DIVERGED, (
                 f"|loss| = {abs(loss):.3g} > diverge_at = {self.diverge_at:g} at step {k}"
             )
-        s = sum(x) if type(x) is list else np.sum(x)  # the fast test of _finite, inlined
-        if not s - s == 0.0 and not _finite(x):
+        if not _finite(x):
             status, message = self.not_finite("point", k)
             if k > 0:  # the step before started from a finite point and gradient
                 message += (": the optimizer's step from a finite point and gradient "
                             "overflowed or made a NaN (try a smaller lr)")
             return status, message
-        domain = self.domain
-        if domain is not None and len(x) == 1 and not domain[0] <= x[0] <= domain[1]:
+        if self.domain is not None and len(x) == 1 and not self.low <= x[0] <= self.high:
             return DIVERGED, (
-                f"the point [{x[0]:.6g}] left the domain [{domain[0]:.6g}, {domain[1]:.6g}] of "
+                f"the point [{x[0]:.6g}] left the domain [{self.low:.6g}, {self.high:.6g}] of "
                 f"{self.name} at step {k} (its loss repeats itself outside it; pass bounds to "
                 "keep the point inside)"
             )

@@ -21,7 +21,8 @@ Ledger (claim -> test):
 - 1/t decay gets about three times below the floor of constant 0.005
   -> test_inverse_time_decay_below_the_floor
 - separable data: loss -> 0, |theta| grows like log t; weight decay: |theta| settles
-  near 2.5 -> test_separable_data_has_no_minimizer
+  near 2.5, cross-entropy at 0.033, unchanged after 2000 more steps
+  -> test_separable_data_has_no_minimizer
 - shuffling a sorted file: biased towards class 2 without shuffling
   -> test_shuffling_a_sorted_data_set
 - naive softmax gives nan for large and very negative scores, the stable one agrees on
@@ -63,7 +64,8 @@ def test_page_states_the_numbers_tested_here(text):
               "$0.5^2 = 0.25$", "to about $10^{-8}$", "2000 steps stop about 0.03 away",
               "mini-batches of 32 about 0.02 away", "17 times closer",
               "between about $10^{-4}$\nand $10^{-2}$", "about three\ntimes below",
-              "norm stops near 2.5", "300 points", "the 100 times it occurs",
+              "norm stops near 2.5", "levels off at\n0.033", "300 points",
+              "the 100 times it occurs",
               "$\\lceil 200 / 8 \\rceil = 25$", "so 250 steps", "0.999^{2000} \\approx",
               "0.0014", "from 0.863 to 0.603", "about 0.029 to about 0.003",
               "is about 0.022", "(0.023)", "(0.029)", "new data (0.2514)", "(0.2461)",
@@ -199,7 +201,13 @@ def test_separable_data_has_no_minimizer(run_page, ns):
     assert 0.5 < growth[1] / growth[0] < 2, "like log t: the same growth per decade"
     assert abs(decayed[2][1] - decayed[1][1]) < 0.3 and decayed[2][1] == pytest.approx(
         2.5, abs=0.1), "with weight decay |theta| stops near 2.5"
-    assert decayed[2][0] > free[2][0], "the regularized loss stops at its minimum"
+    assert decayed[2][0] > free[2][0] and f"{decayed[2][0]:.3f}" == "0.033"
+    # "2000 more steps change neither in the third digit"
+    Xs, ys = ns("stochastic-separable")["Xs"], ns("stochastic-separable")["ys"]
+    sep = gd.SoftmaxRegression(n_features=2, n_classes=3)
+    h = gd.fit(sep, Xs, ys, gd.GradientDescent(lr=0.3, weight_decay=0.01), epochs=3000)
+    assert f"{h.loss:.3f}" == "0.033" and round(np.linalg.norm(sep.params), 2) == round(
+        decayed[2][1], 2), "the regularized run has settled"
 
 
 def test_shuffling_a_sorted_data_set(run_page):

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import gdcore as gd
@@ -218,6 +218,7 @@ def test_absurd_parameters_are_value_errors_naming_them(kwargs, match):
 @given(speed=st.floats(1e-6, 1e6), distance=st.floats(1e-6, 1e6), g=st.floats(1e-6, 1e6),
        h0=st.floats(-1e6, 1e6), target=st.floats(-1e6, 1e6))
 @settings(max_examples=200, deadline=None)
+@example(speed=177790.0, distance=1e-06, g=2.0, h0=0.0, target=0.0)  # root beyond fl(pi/2)
 def test_any_allowed_throw_has_finite_numbers_or_says_it_is_out_of_reach(
         speed, distance, g, h0, target):
     dart = gd.DartLoss(speed=speed, distance=distance, launch_height=h0, target_height=target,
@@ -234,8 +235,9 @@ def test_any_allowed_throw_has_finite_numbers_or_says_it_is_out_of_reach(
         return
     for theta in dart.solutions():
         # The angle is right to a few units in its last place: the miss is what an error
-        # of 4 ulp in theta makes (slope y' times 4 ulp), plus the rounding of y's terms.
+        # of a few ulp in theta makes (slope y' times 16 ulp: near 90 degrees the slope
+        # itself changes by a factor ~2 within one ulp), plus the rounding of y's terms.
         t = math.tan(theta)
         terms = abs(h0) + abs(target) + distance * abs(t) + dart.k * (1 + t * t)
         slope = (1 + t * t) * abs(distance - 2 * dart.k * t)
-        assert abs(dart.height(theta) - target) <= 4 * math.ulp(theta) * slope + 1e-12 * terms
+        assert abs(dart.height(theta) - target) <= 16 * math.ulp(theta) * slope + 1e-12 * terms

@@ -33,7 +33,8 @@ Ledger (claim -> test):
   -> test_softmax_and_exercise_3
 - exercise 1 (mini-batch 8: 250 steps, gap ~0.022, as close as mini-batch 32, closer than
   SGD) -> test_exercise_1
-- exercise 2 (ExponentialLR: gap 0.029 -> 0.003; the sum of its steps is 10)
+- exercise 2 (ExponentialLR: gap 0.029 -> 0.003; the sum of its steps is 10; curvature
+  >= 1.78; gamma=0.99 freezes 0.47 away)
   -> test_exercise_2_decaying_sgd
 """
 
@@ -68,7 +69,8 @@ def test_page_states_the_numbers_tested_here(text):
               "the 100 times it occurs",
               "$\\lceil 200 / 8 \\rceil = 25$", "so 250 steps", "0.999^{2000} \\approx",
               "0.0014", "from 0.863 to 0.603", "about 0.029 to about 0.003",
-              "is about 0.022", "(0.023)", "(0.029)", "new data (0.2514)", "(0.2461)",
+              "is about 0.022", "(0.023)", "(0.029)", "at least 1.78", "about 0.47 away",
+              "new data (0.2514)", "(0.2461)",
               "about 0.005", "0.0016 on the training set"]:
         assert s in text, f"stochastic.md no longer says {s!r}"
 
@@ -277,3 +279,9 @@ def test_exercise_2_decaying_sgd(ns):
                epochs=10, batch_size=1, seed=0, schedule=gd.ExponentialLR(0.01, gamma=0.999))
     assert round(np.max(np.abs(h.params - theta)), 3) == 0.003
     assert math.isclose(0.01 / (1 - 0.999), 10.0), "the steps of ExponentialLR sum to 10"
+    H = 2 * v["A"].T @ v["A"] / len(y)                   # the Hessian of the MSE
+    assert round(np.linalg.eigvalsh(H).min(), 2) == 1.78, "every curvature at least 1.78"
+    short = gd.fit(gd.LinearRegression(n_features=3), X, y, gd.GradientDescent(lr=0.01),
+                   epochs=10, batch_size=1, seed=0,
+                   schedule=gd.ExponentialLR(0.01, gamma=0.99))
+    assert round(np.max(np.abs(short.params - theta)), 2) == 0.47, "gamma=0.99 stops short"

@@ -102,22 +102,22 @@ def test_exercise_1_score_5_9(text, variant):
 
 def test_hinge_one_score_kinks(text, out, page_namespace):
     lines = out["hinge-one-score"].splitlines()
-    assert lines[0] == "kinks of the SVM loss at s0 = [2.0, 0.5]"
-    assert lines[1] == "SVM loss zero from s0 = 2.00 on"
-    assert "at $s_0 = 2.0$ and $s_0 = 0.5$" in text
+    assert lines[0] == "kinks of the SVM loss at z0 = [2.0, 0.5]"
+    assert lines[1] == "SVM loss zero from z0 = 2.00 on"
+    assert "at $z_0 = 2.0$ and $z_0 = 0.5$" in text
     ns = page_namespace(PAGE, "hinge-one-score")
-    s0, svm, ce = ns["s0"], ns["svm_one"], ns["ce_one"]
+    z0, svm, ce = ns["z0"], ns["svm_one"], ns["ce_one"]
     assert np.all(ce > 0), "cross-entropy never reaches zero"
     assert np.all(np.diff(ce) < 0), "cross-entropy keeps falling"
-    slopes = np.round(np.diff(svm) / np.diff(s0), 6)
+    slopes = np.round(np.diff(svm) / np.diff(z0), 6)
     assert sorted(set(slopes.tolist())) == [-2.0, -1.0, 0.0], "straight pieces only"
 
 
 def test_hinge_equal_scores_merge_the_kinks(text, variant):
     assert "give both the same score and the two corners merge into one, twice as sharp" in text
     stdout, ns = variant("hinge-one-score", ("others = [1.0, -0.5]", "others = [1.0, 1.0]"))
-    assert "kinks of the SVM loss at s0 = [2.0, 2.0]" in stdout
-    slopes = np.round(np.diff(ns["svm_one"]) / np.diff(ns["s0"]), 6)
+    assert "kinks of the SVM loss at z0 = [2.0, 2.0]" in stdout
+    slopes = np.round(np.diff(ns["svm_one"]) / np.diff(ns["z0"]), 6)
     assert sorted(set(slopes.tolist())) == [-2.0, 0.0], "one corner, the slope jumps by 2"
 
 

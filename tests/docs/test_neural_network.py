@@ -4,6 +4,8 @@ Ledger (claim -> test):
 - a line gets about 87% of the validation points (training 0.900, validation 0.870)
   -> test_linear_baseline
 - the network has 337 parameters -> test_parameter_count
+- at the start the signals' standard deviation is 0.77, 0.48, 0.42 (neither blowing up
+  nor dying out) -> test_initial_signal_sizes
 - the backward pass is right: both check_gradient errors far below 1e-7; with the wrong
   tanh derivative (1 - a) they jump to about 0.19 and 1.2 -> test_gradient_check,
   test_broken_backward_pass_is_caught
@@ -59,7 +61,8 @@ def data(ns):
 
 def test_page_states_the_numbers_tested_here(text):
     for s in ["about 87%", "= 337$", "0.11 to 0.12", "96 to 97%", "SGD needs 77 epochs",
-              "Adam 25 and momentum 10", "about 0.19\nand 1.2", "stays at 0.693",
+              "Adam 25 and momentum 10", "0.77 for the inputs, then 0.48 and 0.42",
+              "about 0.19\nand 1.2", "stays at 0.693",
               "only down to about 0.25", "0.88 (SGD), 0.88\n        (momentum) and 0.87",
               "about 0.30", "validation loss is 0.206, against\n        0.123",
               "at most about 2%", "about 5 to 7", "5 to 6 apart",
@@ -74,6 +77,13 @@ def test_linear_baseline(run_page):
 
 def test_parameter_count(ns):
     assert ns("nn-model")["net"].params.size == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1 == 337
+
+
+def test_initial_signal_sizes(ns):
+    v = ns("nn-model")
+    acts, _ = v["net"].forward(v["X_train"], v["net"].params)
+    assert [round(float(a.std()), 2) for a in acts] == [0.77, 0.48, 0.42], \
+        "signal sizes at the start, as the page states them"
 
 
 def test_gradient_check(run_page):

@@ -13,6 +13,7 @@ Ledger (claim -> test):
 - all three optimizers: best validation loss 0.11-0.12, validation accuracy 0.96-0.97;
   training loss below 0.2 at epochs 77 (SGD), 25 (Adam), 10 (momentum); early stopping
   25 epochs after the best, best parameters restored -> test_three_optimizers
+- the curves are noisy, momentum's most -> test_momentum_curve_is_the_noisiest
 - after the best epoch the training loss goes lower, the validation loss never gets back
   to its best -> test_overfitting_after_the_best_epoch
 - the curved boundary follows the moons; the three boundaries are almost the same
@@ -128,6 +129,13 @@ def test_three_optimizers(ns):
         assert nets[label].loss_and_grad(X_val, y_val, nets[label].params)[0] == \
             pytest.approx(h.val_losses[h.best_epoch])
     assert below == {"SGD": 77, "momentum": 10, "Adam": 25}
+
+
+def test_momentum_curve_is_the_noisiest(ns):
+    runs = ns("nn-curves")["runs"]
+    jumps = {k.split()[0]: np.mean(np.abs(np.diff(np.log(h.losses[5:]))))
+             for k, h in runs.items()}
+    assert jumps["momentum"] > 1.3 * max(jumps["SGD"], jumps["Adam"]), jumps
 
 
 def test_overfitting_after_the_best_epoch(ns):

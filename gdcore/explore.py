@@ -42,7 +42,17 @@ from gdcore._checks import as_point, check_int, check_nonnegative
 from gdcore.derivatives import central_difference, check_gradient
 from gdcore.landscape import Quadratic, get_landscape, landscapes
 from gdcore.loop import minimize
-from gdcore.optim import AdaDelta, AdaGrad, Adam, Momentum, Nesterov, RMSProp, optimizers
+from gdcore.optim import (
+    AdaDelta,
+    AdaGrad,
+    Adam,
+    Momentum,
+    Nesterov,
+    RMSProp,
+    join_betas,
+    optimizers,
+    split_betas,
+)
 
 __all__ = [
     "ExpressionLandscape",
@@ -190,14 +200,13 @@ def _lookup_optimizer(name: str) -> tuple[str, type]:
 
 @functools.cache
 def _tunable_cached(cls: type) -> dict[str, float]:
+    defaults = {name: p.default for name, p in inspect.signature(cls).parameters.items()}
+    if defaults.get("betas") is inspect.Parameter.empty:
+        defaults["betas"] = (0.9, 0.999)
     params: dict[str, float] = {}
-    for pname, p in inspect.signature(cls).parameters.items():
-        default = None if p.default is inspect.Parameter.empty else p.default
-        if pname == "betas":
-            b1, b2 = default if default is not None else (0.9, 0.999)
-            params["beta1"], params["beta2"] = float(b1), float(b2)
-        elif pname in HYPERPARAMETERS:
-            if default is None:
+    for pname, default in split_betas(defaults).items():  # beta1 / beta2 for betas
+        if pname in HYPERPARAMETERS:
+            if default is inspect.Parameter.empty:
                 default = DEFAULT_LR if pname == "lr" else 0.0
             params[pname] = float(default)
     return params
@@ -220,13 +229,9 @@ _SPEC_KEYS = ("optimizer", "label", "schedule")
 
 def _constructor_kwargs(cls: type, spec: Mapping[str, Any]) -> dict[str, Any]:
     """A run spec's constructor arguments: ``beta1``/``beta2`` joined into ``betas``."""
-    kwargs = {k: v for k, v in spec.items() if k not in _SPEC_KEYS}
-    if "beta1" in kwargs or "beta2" in kwargs:
-        defaults = _tunable(cls)
-        kwargs["betas"] = (
-            float(kwargs.pop("beta1", defaults.get("beta1", 0.9))),
-            float(kwargs.pop("beta2", defaults.get("beta2", 0.999))),
-        )
+    defaults = _tunable(cls)
+    kwargs = join_betas({k: v for k, v in spec.items() if k not in _SPEC_KEYS},
+                        default=(defaults.get("beta1", 0.9), defaults.get("beta2", 0.999)))
     if "lr" not in kwargs and _lr_required(cls):
         kwargs["lr"] = DEFAULT_LR
     return kwargs
@@ -592,13 +597,11 @@ def _spec_schedule(spec: Any, opt: Any, steps: int) -> tuple[str, Any]:
 def _spec_params(spec: Any, opt: Any) -> dict[str, float]:
     """The hyperparameters a run used, in the explorer's flat form (beta1/beta2)."""
     params = _tunable(type(opt))
-    for key in list(params):
-        if key in ("beta1", "beta2"):
-            betas = getattr(opt, "betas", None)
-            if betas is not None:
-                params[key] = float(betas[0 if key == "beta1" else 1])
-        elif hasattr(opt, key) and isinstance(getattr(opt, key), (int, float)):
-            params[key] = float(getattr(opt, key))
+    used = opt.hyperparameters(flat=True) if hasattr(opt, "hyperparameters") else {}
+    for key in params:
+        value = used.get(key, getattr(opt, key, None))
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            params[key] = float(value)
     if isinstance(spec, Mapping):
         for key, value in spec.items():
             if key in params and isinstance(value, (int, float)):
@@ -763,7 +766,8 @@ class _Recorder:
             v, mean, b = kept(0), kept(1), kept(2)
             out["velocity"] = -lr * opt.momentum * before(b)
             out["state"] = v
-            out["scale"] = lr / (np.sqrt(v - mean * mean if opt.centered else v) + opt.eps)
+            var = np.maximum(v - mean * mean, 0.0) if opt.centered else v  # as RMSProp clamps
+            out["scale"] = lr / (np.sqrt(var) + opt.eps)
         elif kind == "adadelta":
             v, u = kept(0), kept(1)
             out["state"] = v

@@ -107,13 +107,12 @@ def _check_optimizer(spec: Any, catalog: dict[str, Any]) -> dict[str, Any]:
     if entry is None:
         names = sorted(o["name"] for o in catalog["optimizers"])
         raise ExplorerError(f"explorer optimizer must be one of {names}, got {spec['optimizer']!r}")
-    params = dict(spec)
-    if "betas" in params:  # accept torch's pair as well as beta1 / beta2
-        betas = params.pop("betas")
-        if not isinstance(betas, list) or len(betas) != 2:
-            raise ExplorerError(f"explorer {entry['class']}: betas must be [beta1, beta2], "
-                                f"got {betas!r}")
-        params["beta1"], params["beta2"] = betas
+    from gdcore.optim import split_betas
+
+    try:  # accept torch's pair as well as beta1 / beta2
+        params = split_betas(spec)
+    except (TypeError, ValueError) as exc:
+        raise ExplorerError(f"explorer {entry['class']}: {exc}") from None
     schedules = [s["name"] for s in catalog["schedules"]]
     for name, value in params.items():
         if name in ("optimizer", "label"):

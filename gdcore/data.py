@@ -32,6 +32,8 @@ MAX_NUMBERS = 20_000_000
 
 
 def _check_shape(n: int, p: int) -> None:
+    if p > MAX_NUMBERS:
+        raise ValueError(f"n_features must be <= {MAX_NUMBERS:,}, got {p:,}")
     if n * p > MAX_NUMBERS:
         raise ValueError(
             f"n_samples must be <= {MAX_NUMBERS // p:,} for {p} feature(s) (the data set "
@@ -334,8 +336,12 @@ def standardize(
     if (mean is None) != (std is None):
         raise ValueError("mean and std must be given together (or both left out)")
     if mean is None:
-        mean = X.mean(axis=0)
-        std = X.std(axis=0)
+        with np.errstate(over="ignore"):
+            mean = X.mean(axis=0)
+            std = X.std(axis=0)
+        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
+            raise ValueError("X is too large to standardize: its mean or standard deviation "
+                             "overflows; rescale it first (e.g. divide by its largest value)")
         std = np.where(std > 0, std, 1.0)
     else:
         mean = np.asarray(mean, dtype=float)

@@ -72,6 +72,17 @@ def _as_points(x: Any) -> np.ndarray:
     return arr
 
 
+#: The largest size of a landscape's parameters: their squares and sums stay finite.
+_MAX_PARAMETER = 1e100
+
+
+def _check_size(name: str, value: float) -> float:
+    """A parameter no larger than ``1e100`` in size (its square must not overflow)."""
+    if abs(value) > _MAX_PARAMETER:
+        raise ValueError(f"{name} must be at most {_MAX_PARAMETER:g} in size, got {value!r}")
+    return value
+
+
 class CriticalPoints(NamedTuple):
     """Every critical point (``grad f = 0``) of a landscape, by kind; each an array ``(k, d)``.
 
@@ -394,7 +405,7 @@ class Bowl(Quadratic):
     domain: Domain = ((-2.0, 2.0), (-2.0, 2.0))
 
     def __init__(self, scale: float = 1.0) -> None:
-        self.scale = check_positive("scale", scale)
+        self.scale = _check_size("scale", check_positive("scale", scale))
         super().__init__(2.0 * self.scale * np.eye(2))
         if self.scale != 1.0:
             self.formula = rf"f(x, y) = {self.scale:g}\,(x^2 + y^2)"
@@ -433,8 +444,8 @@ class IllConditionedQuadratic(Quadratic):
         if kappa < 1:
             raise ValueError(f"condition_number must be >= 1, got {kappa!r}")
         self.condition_number = kappa
-        self.mu = check_positive("mu", mu)
-        self.L = kappa * self.mu
+        self.mu = _check_size("mu", check_positive("mu", mu))
+        self.L = _check_size("condition_number * mu", kappa * self.mu)
         self.angle = check_number("angle", angle)
         c, s = math.cos(self.angle), math.sin(self.angle)
         R = np.array([[c, -s], [s, c]])
@@ -473,8 +484,8 @@ class Rosenbrock(Landscape):
     log_levels = True
 
     def __init__(self, a: float = 1.0, b: float = 100.0) -> None:
-        self.a = check_number("a", a)
-        self.b = check_positive("b", b)
+        self.a = _check_size("a", check_number("a", a))
+        self.b = _check_size("b", check_positive("b", b))
         self.minima = np.array([[self.a, self.a**2]])
         # y = x^2 (second component of the gradient), then x = a: the only critical point.
         self._critical_points = _critical(minima=self.minima)

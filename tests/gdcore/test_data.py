@@ -173,3 +173,13 @@ def test_a_huge_data_set_is_a_value_error_not_a_memory_error(make):
 def test_the_size_limit_counts_the_features():
     with pytest.raises(ValueError, match=r"n_samples must be <= 200,000 for 100 feature"):
         gd.make_regression(n_samples=300_000, n_features=100)
+
+
+def test_too_many_features_names_n_features():
+    with pytest.raises(ValueError, match="n_features must be <= 20,000,000"):
+        gd.make_classification(n_samples=10, n_features=10**8)
+
+
+def test_standardize_refuses_columns_whose_spread_overflows():
+    with pytest.raises(ValueError, match="X is too large to standardize"):
+        gd.standardize([[1e308, 1.0], [-1e308, 2.0]])

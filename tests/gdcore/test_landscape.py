@@ -323,3 +323,15 @@ def test_get_landscape_takes_every_name_of_a_landscape():
     assert gd.get_landscape("Styblinski–Tang") is gd.landscapes["styblinski-tang"]
     with pytest.raises(KeyError, match=r"unknown landscape 'banana'; known: 'bowl'"):
         gd.get_landscape("banana")
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: gd.Rosenbrock(a=1e200), "a must be at most 1e"),
+    (lambda: gd.Rosenbrock(b=1e300), "b must be at most 1e"),
+    (lambda: gd.Bowl(scale=1e308), "scale must be at most 1e"),
+    (lambda: gd.IllConditionedQuadratic(condition_number=1e308), r"condition_number \* mu must"),
+    (lambda: gd.IllConditionedQuadratic(mu=1e200), "mu must be at most 1e"),
+])
+def test_parameters_whose_squares_overflow_are_value_errors_naming_them(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()

@@ -17,7 +17,9 @@ const ARROW_STYLES = {
   velocity: { dash: [2, 3], width: 2.5, color: () => "#AA3377" },
   scaled_gradient: { dash: [7, 3], width: 2, color: () => "#117733" },
 };
-// An arrow longer than this fraction of the map's diagonal is shortened (and says so).
+// The inspector draws the update taken at this fraction of the map's diagonal (and every
+// other arrow at the same magnification); an arrow longer than MAX_ARROW is shortened.
+const UPDATE_ARROW = 0.12;
 const MAX_ARROW = 0.45;
 
 export class Views {
@@ -137,7 +139,7 @@ export class Views {
       const swatch = el("span", { class: "gd-x-swatch", "aria-hidden": "true" });
       swatch.style.background = run.color;
       const done = upto >= run.n;
-      const msg = done ? (run.status === "diverged" ? run.message : `${run.message}, loss ${fmt(run.final_loss)}`) : "";
+      const msg = done ? run.message : ""; // its loss is in the loss column
       const tr = el(
         "tr",
         { class: `gd-x-run gd-x-${run.status}`, tabindex: "0", "data-final": run.final ? run.final.join(",") : "", "data-status": run.status, "data-run": String(r) },
@@ -166,19 +168,29 @@ export class Views {
     return runs.find((r) => r.optimizer === active?.class) ?? runs[0] ?? null;
   }
 
-  /** The inspector's arrows at step k (data units), each shortened to fit the map. */
+  /**
+   * The inspector's arrows at step k (data units). All are drawn at one magnification, the
+   * one that makes the update taken UPDATE_ARROW of the map's diagonal (so that their
+   * lengths compare truly); an arrow that would then be longer than MAX_ARROW is shortened
+   * on its own (the inspector says by how much).
+   */
   arrows(k) {
     const run = this.inspectedRun();
+    this.zoom = 1;
+    this.shortened = {};
     if (!run?.inspect || k >= run.n) return [];
     const dark = isDark();
     const from = [run.xs[2 * k], run.xs[2 * k + 1]];
     const [[xmin, xmax], [ymin, ymax]] = this.ex.grid.domain;
     const diag = Math.hypot(xmax - xmin, ymax - ymin);
+    const update = vectorAt(run, "update", k);
+    const updateLen = update ? Math.hypot(...update) : 0;
+    this.zoom = updateLen > 0 ? (UPDATE_ARROW * diag) / updateLen : 1;
     const out = [];
-    this.shortened = {};
     for (const field of run.inspect.filter((f) => f.arrow)) {
-      let vec = vectorAt(run, field.key, k);
-      if (!vec) continue;
+      const raw = vectorAt(run, field.key, k);
+      if (!raw) continue;
+      let vec = raw.map((v) => v * this.zoom);
       const len = Math.hypot(...vec);
       if (len > MAX_ARROW * diag) {
         this.shortened[field.key] = len / (MAX_ARROW * diag);
@@ -204,7 +216,9 @@ export class Views {
     if (k >= run.n) rows.push(el("p", { text: `${run.label} stopped at step ${run.n}: no step from here. Step back to inspect one.` }));
     else {
       const lr = run.lrs ? run.lrs[k] : null;
-      rows.push(el("p", { class: "gd-x-insp-head", text: `${run.label}, step ${k} → ${k + 1}${lr != null ? `, learning rate η = ${fmt(lr)}` : ""}` }));
+      const onMap = ex.state.view === "map";
+      const zoom = onMap && Math.abs(this.zoom - 1) > 1e-9 ? ` Arrows drawn ${fmt(this.zoom, 3)}× their length.` : "";
+      rows.push(el("p", { class: "gd-x-insp-head", text: `${run.label}, step ${k} → ${k + 1}${lr != null ? `, learning rate η = ${fmt(lr)}` : ""}.${zoom}` }));
       const dark = isDark();
       for (const field of run.inspect) {
         const v = vectorAt(run, field.key, k);
@@ -215,12 +229,12 @@ export class Views {
           key.style.borderTopColor = st.color ? st.color(dark) : run.color;
           key.style.borderTopStyle = st.dash ? "dashed" : "solid";
         } else key.classList.add("gd-x-insp-key-none");
-        const short = this.shortened?.[field.key];
+        const short = onMap ? this.shortened?.[field.key] : null;
         rows.push(el(
           "div", { class: "gd-x-insp-row", "data-key": field.key, "data-value": v.join(",") },
           key, el("span", { class: "gd-x-insp-label", text: field.label }),
           el("span", { class: "gd-x-num", text: `${fmtPair(v[0], v[1])}${field.arrow ? `, length ${fmt(Math.hypot(...v))}` : ""}` }),
-          short ? el("span", { class: "gd-x-insp-short", text: `(drawn ${fmt(short, 2)}× shorter)` }) : null,
+          short ? el("span", { class: "gd-x-insp-short", text: `(shortened ${fmt(short, 2)}× more to fit)` }) : null,
         ));
       }
     }

@@ -5,6 +5,7 @@
 // is idle (requestIdleCallback) or when a cell gets focus, with a progress indicator.
 import "./gdcore.css";
 import { Page } from "./cells.js";
+import { mountDownloads } from "./downloads.js";
 import { mountExplorers } from "./explorer/index.js";
 import { Runtime } from "./runtime.js";
 
@@ -78,6 +79,7 @@ function onPage() {
     window.__gdcore.runtime = runtime;
   }
   mountExplorers(runtime); // the explorers of this page (idempotent; see explorer/index.js)
+  mountDownloads(() => page); // the page's .py download (idempotent; see downloads.js)
   const roots = [...document.querySelectorAll(".gd-cell")];
   if (pill && !document.body.contains(pill)) document.body.appendChild(pill);
   if (location.pathname !== pagePathname) {

@@ -866,6 +866,16 @@ def _run_update(name: str, f: Any, spec: Any, opt: Any, label: str, start: np.nd
     return record
 
 
+def _indices(name: str, value: bool | Sequence[int], n: int) -> set[int]:
+    """``True``: every run index; ``False``: none; else a list of run indices, checked."""
+    if isinstance(value, bool):
+        return set(range(n)) if value else set()
+    out = {check_int(f"{name}[i]", i) for i in value}
+    if out and max(out) >= n:
+        raise ValueError(f"{name} must hold run indices in [0, {n - 1}], got {list(value)}")
+    return out
+
+
 def explorer_update(
     landscape: str,
     runs: Any,
@@ -874,7 +884,7 @@ def explorer_update(
     grid_resolution: int = 0,
     compute: Sequence[int] | None = None,
     *,
-    inspect: bool = False,
+    inspect: bool | Sequence[int] = False,
     noise: float = 0.0,
     seed: int = 0,
     function: Mapping[str, Any] | None = None,
@@ -886,8 +896,9 @@ def explorer_update(
     of float64 values laid out as the run's ``layout`` says: a list of ``[name, width]``
     blocks of ``n + 1`` rows each, in order (``xs`` the points, ``losses``, ``grad_norms``,
     ``lrs`` the learning rate of each step, NaN after the last; NaN and infinity survive).
-    With ``inspect=True`` more blocks follow, read from the optimizer's own state at each
-    step (see the run's ``inspect`` list: key, label, drawn as an arrow or not):
+    With ``inspect=True`` (every run) or ``inspect=[i, ...]`` (those runs) more blocks
+    follow, read from the optimizer's own state at each step (see the run's ``inspect``
+    list: key, label, drawn as an arrow or not):
     ``grads``, ``update`` (``x[k+1] - x[k]``), ``gradient_step`` (``-lr * g``) and, as the
     optimizer has them, ``velocity``, ``state``, ``second``, ``scale`` and
     ``scaled_gradient``. Also :func:`race_code` as ``code`` and, when ``grid_resolution >
@@ -920,17 +931,12 @@ def explorer_update(
     steps = check_int("steps", steps, minimum=0)
     seed = check_int("seed", seed)
     prepared = _prepare(runs)
-    wanted = set(range(len(prepared)))
-    if compute is not None:
-        wanted = {check_int("compute[i]", i) for i in compute}
-        if wanted and max(wanted) >= len(prepared):
-            raise ValueError(
-                f"compute must hold run indices in [0, {len(prepared) - 1}], got {list(compute)}"
-            )
+    wanted = _indices("compute", True if compute is None else compute, len(prepared))
+    inspected = _indices("inspect", inspect, len(prepared))
     results: list[dict[str, Any] | None] = []
     with np.errstate(all="ignore"):
         for i, (spec, opt, label) in enumerate(prepared):
-            results.append(_run_update(name, f, spec, opt, label, start, steps, bool(inspect),
+            results.append(_run_update(name, f, spec, opt, label, start, steps, i in inspected,
                                        noise, seed) if i in wanted else None)
     out: dict[str, Any] = {
         "race": {"landscape": name, "x0": start.tolist(), "steps": steps, "runs": results,

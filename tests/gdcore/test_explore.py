@@ -485,3 +485,14 @@ def test_every_optimizer_has_a_colour_for_light_and_dark_backgrounds():
         assert dark.lower() != "#000000", entry["name"]
         assert light == gplot.optimizer_color(entry["class"])  # the same colour as gd.plot
     assert len({e["color"]["light"] for e in CATALOG["optimizers"]}) >= 8
+
+
+def test_inspect_may_name_the_runs_to_inspect():
+    out = json.loads(explore.explorer_update(ROSEN, INSPECTED, [-1.5, 2.0], 30, inspect=[4]))
+    runs = out["race"]["runs"]
+    assert [("inspect" in r) for r in runs] == [i == 4 for i in range(len(runs))]
+    full = json.loads(explore.explorer_update(ROSEN, INSPECTED, [-1.5, 2.0], 30, inspect=True))
+    want = unpack(full["race"]["runs"][4])["scale"]
+    np.testing.assert_array_equal(unpack(runs[4])["scale"], want)
+    with pytest.raises(ValueError, match="inspect must hold run indices"):
+        explore.explorer_update(ROSEN, INSPECTED, [-1.5, 2.0], 30, inspect=[9])

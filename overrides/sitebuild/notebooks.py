@@ -291,16 +291,18 @@ def cell_outputs(result: dict | None, count: int | None) -> list:
 
 
 def install_code(wheel_url: str) -> str:
-    """The first code cell: gdcore from the site's wheel, in Jupyter, Colab or JupyterLite."""
+    """The first code cell: gdcore from the site's wheel, with matplotlib (its ``plot``
+    extra: the pages draw figures), in Jupyter, Colab or JupyterLite."""
     return (
         f"{INSTALL_MARK}, the library of this course, from the course site (it is not on\n"
-        "# PyPI). In a clone of its repository, `pip install -e .` does the same.\n"
+        "# PyPI), with matplotlib for the figures. In a clone of its repository,\n"
+        "# `pip install -e '.[plot]'` does the same.\n"
         "import sys\n\n"
         'if sys.platform == "emscripten":  # JupyterLite (Pyodide): pip is piplite\n'
         "    import piplite\n\n"
-        f'    await piplite.install("{wheel_url}")\n'
+        f'    await piplite.install(["matplotlib", "{wheel_url}"])\n'
         "else:  # Jupyter, JupyterLab, Colab, VS Code\n"
-        f"    %pip install --quiet {wheel_url}"
+        f'    %pip install --quiet "gdcore[plot] @ {wheel_url}"'
     )
 
 

@@ -221,8 +221,8 @@ def test_the_first_code_cell_installs_the_sites_wheel(fixture_site):
     assert first.source.startswith(INSTALL_MARK)
     wheel = next((fixture_site.site / "assets" / "gdcore" / "wheels").glob("*.whl")).name
     url = f"{SITE_URL}assets/gdcore/wheels/{wheel}"
-    assert f"%pip install --quiet {url}" in first.source  # Jupyter, Colab
-    assert f'await piplite.install("{url}")' in first.source  # JupyterLite
+    assert f'%pip install --quiet "gdcore[plot] @ {url}"' in first.source  # Jupyter, Colab
+    assert f'await piplite.install(["matplotlib", "{url}"])' in first.source  # JupyterLite
 
 
 def test_prose_is_markdown_jupyter_renders(fixture_site):

@@ -55,7 +55,8 @@ class Cell {
     this.original = root.dataset.code ?? "";
     this.key = `${STORE}${pagePath()}:${this.id}`;
     this.ranGeneration = -1;
-    this.stopped = false; // stopped by the reader (or a crash): not re-run as an "earlier cell"
+    this.stopped = false; // stopped by the reader (or it crashed Python): not re-run as an earlier cell
+    this.stopPressed = false; // the reader pressed this cell's Stop during its current run
     let region = root.querySelector(":scope > .gd-cell-output");
     if (!region) {
       region = document.createElement("div");
@@ -176,15 +177,16 @@ class Cell {
     };
   }
 
-  /** Record how a run ended; returns true if later cells may run. */
+  /** Record how a run ended; returns true if later cells may run. A cell stopped because the
+   *  reader stopped a later cell it ran for is neither "run" nor "stopped": it runs again. */
   finished(res, generation) {
     this.output.totals(res.done);
     this.bumpRuns();
     const expected = res.status === "error" && this.expectError;
-    if (res.status === "ok" || res.status === "error" || res.status === "interrupted") {
-      this.ranGeneration = generation;
-    }
-    this.stopped = res.status === "interrupted" || res.status === "restarted";
+    if (res.status === "ok" || res.status === "error") this.ranGeneration = generation;
+    const halted = res.status === "interrupted" || res.status === "restarted";
+    this.stopped = halted && (this.stopPressed || res.cause === "crash");
+    this.stopPressed = false;
     switch (res.status) {
       case "ok":
         this.setState("done");
@@ -206,6 +208,11 @@ class Cell {
           "warn",
         );
         this.say("Stopped");
+        return false;
+      case "cancelled":
+        this.setState("stopped");
+        this.output.restore();
+        this.say("Stopped before it ran");
         return false;
       default:
         this.setState("failed");
@@ -236,11 +243,15 @@ export class Page {
     return this.cells.find((c) => c.id === id);
   }
 
+  /** Queue a Run of `cell` (and of the earlier cells it needs) behind the runs queued before. */
   run(cell) {
     if (cell.root.dataset.state === "queued" || cell.root.dataset.state === "running") return this.chain;
     cell.setState("queued");
+    cell.stopPressed = false;
     cell.say(this.runtime.state === "ready" ? "Queued" : "Waiting for Python to load…");
-    this.chain = this.chain.then(() => this.runWithEarlier(cell)).catch((err) => {
+    const job = { cell, cancelled: false };
+    cell.job = job;
+    this.chain = this.chain.then(() => this.runJob(job)).catch((err) => {
       cell.output.note(`Internal error: ${err?.message ?? err}`, "error");
       cell.setState("failed");
       cell.bumpRuns();
@@ -248,8 +259,18 @@ export class Page {
     return this.chain;
   }
 
+  async runJob(job) {
+    if (!this.alive || job.cancelled) return; // dequeued by Stop before its turn
+    this.active = job.cell;
+    try {
+      await this.runWithEarlier(job.cell);
+    } finally {
+      this.active = null;
+      this.running = null;
+    }
+  }
+
   async runWithEarlier(cell) {
-    if (!this.alive) return;
     const generation = this.runtime.generation;
     const index = this.cells.indexOf(cell);
     const notRun = this.cells.slice(0, index).filter((c) => c.ranGeneration !== generation && c.prerender);
@@ -264,38 +285,63 @@ export class Page {
       if (hidden) parts.push(`${plural(hidden, "hidden setup cell")}`);
       cell.output.note(`Running ${parts.join(" and ")} first.`);
     }
-    if (skipped.length) cell.output.note(`Skipping ${skipped.join(", ")} above (stopped earlier).`);
+    if (skipped.length) {
+      const them = skipped.length === 1 ? "it" : "them";
+      cell.output.note(`Skipping ${skipped.join(", ")} above (you stopped ${them}): press Run on ${them} to include ${them}.`);
+    }
     for (const c of earlier) {
       c.setState("queued");
       if (c !== cell) c.output.clear();
+      this.running = c;
       const res = await this.runtime.run(c.id, c.code(), c.handlers());
       if (!this.alive) return;
       if (!c.finished(res, generation)) {
-        const where = c.setup ? `hidden setup cell ${c.id}` : `cell ${c.id}`;
-        if (res.status === "failed") {
-          cell.setState("failed");
-          cell.output.failed(res.text || "Python could not be loaded.");
-        } else if (res.status === "restarted" || res.status === "interrupted") {
-          cell.setState("stopped");
-          cell.output.note(`Stopped while running ${where} above.`, "warn");
-        } else {
-          cell.setState("error");
-          cell.output.note(`Not run: ${where} above raised ${errorType(res) || "an error"}. Fix it first.`, "error");
-          if (c.setup) cell.output.block("error", c.output.region.textContent);
-        }
-        cell.say("Not run");
-        cell.bumpRuns();
+        this.earlierFailed(cell, c, res);
         return;
       }
     }
+    this.running = cell;
     const res = await this.runtime.run(cell.id, cell.code(), cell.handlers());
     if (this.alive) cell.finished(res, generation);
   }
 
+  /** An earlier cell `c` did not finish cleanly, so `cell` is not run: say why. */
+  earlierFailed(cell, c, res) {
+    const where = c.setup ? `hidden setup cell ${c.id}` : `cell ${c.id}`;
+    if (res.status === "failed") {
+      cell.setState("failed");
+      cell.output.failed(res.text || "Python could not be loaded.");
+    } else if (res.status === "cancelled") {
+      cell.setState("stopped");
+      cell.output.restore();
+      const when = this.runtime.state === "ready" ? `before ${where} above ran` : "while Python was loading";
+      cell.output.note(`Stopped ${when}. Press Run to start again.`, "warn");
+    } else if (res.status === "restarted" || res.status === "interrupted") {
+      cell.setState("stopped");
+      cell.output.note(`Stopped while running ${where} above. Press Run to start again.`, "warn");
+    } else {
+      cell.setState("error");
+      cell.output.note(`Not run: ${where} above raised ${errorType(res) || "an error"}. Fix it first.`, "error");
+      if (c.setup) cell.output.block("error", c.output.region.textContent);
+    }
+    cell.say("Not run");
+    cell.bumpRuns();
+  }
+
+  /** Stop: the cell running now (itself, or an earlier cell it runs for) is interrupted, or a
+   *  wait for Python is cancelled; a cell still queued behind another's run is dequeued. */
   stop(cell) {
     const state = cell.root.dataset.state;
     if (state !== "queued" && state !== "running") return;
-    this.runtime.stop();
+    if (cell === this.active || cell === this.running) {
+      cell.stopPressed = true;
+      this.runtime.stop((this.running ?? cell).id); // the cell running for it, or itself
+      return;
+    }
+    if (cell.job) cell.job.cancelled = true;
+    cell.setState("stopped");
+    cell.say("Not run (stopped while queued)");
+    cell.bumpRuns();
   }
 
   destroy() {

@@ -55,8 +55,17 @@ function showStatus(s) {
   if (s.phase === "ready") pill.timer = setTimeout(() => (pill.hidden = true), 1500);
 }
 
+/** The cell id a URL fragment names, or "" (a malformed %-escape names nothing). */
+function fragmentId(hash) {
+  try {
+    return decodeURIComponent(hash.slice(1));
+  } catch {
+    return "";
+  }
+}
+
 function highlightFromHash() {
-  const id = decodeURIComponent(location.hash.slice(1));
+  const id = fragmentId(location.hash);
   if (!id) return;
   const target = document.getElementById(id);
   if (!target?.classList.contains("gd-cell")) return;

@@ -119,6 +119,12 @@ export class OutputView {
     this.region.appendChild(fig);
   }
 
+  /** Show the build-time (pre-rendered) output again, as it was. */
+  restore() {
+    this.clear();
+    this.region.append(...this.prerendered.map((n) => n.cloneNode(true)));
+  }
+
   /** Python could not be loaded: say so, and show the build-time output again. */
   failed(text) {
     this.clear();

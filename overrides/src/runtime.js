@@ -38,6 +38,8 @@ export class Runtime {
     this.listeners = new Set();
     this.interrupt = null;
     this.readyWaiters = [];
+    this.cancelWait = null; // {cellId, cancel} while a run waits for Python (Stop cancels it)
+    this.queued = new Set(); // runs waiting for their turn: {cellId, cancelled}
     this.failure = null;
     this.loadStarted = 0;
   }
@@ -88,6 +90,15 @@ export class Runtime {
     if (this.state === "failed") this.worker = null; // try again on explicit use
     this.start();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** Like ready(), but Stop can cancel the wait: resolves "ready", "failed" or "cancelled". */
+  waitReady(cellId) {
+    if (this.state === "ready") return Promise.resolve("ready");
+    return new Promise((resolve) => {
+      this.cancelWait = { cellId, cancel: () => resolve("cancelled") };
+      this.ready().then((ok) => resolve(ok ? "ready" : "failed"));
+    });
   }
 
   settleWaiters(ok) {
@@ -185,7 +196,12 @@ export class Runtime {
   /** Queue one cell run. Resolves {status: ok|error|interrupted|restarted|failed, ...}.
    *  options.namespace: run in that named namespace instead of the page's (protocol.js). */
   run(cellId, code, handlers = {}, options = {}) {
-    const p = this.chain.then(() => this.runNow(cellId, code, handlers, options));
+    const ticket = { cellId, cancelled: false };
+    this.queued.add(ticket);
+    const p = this.chain.then(() => {
+      this.queued.delete(ticket);
+      return ticket.cancelled ? { status: "cancelled" } : this.runNow(cellId, code, handlers, options);
+    });
     this.chain = p.catch(() => {});
     return p;
   }
@@ -193,41 +209,50 @@ export class Runtime {
   async runNow(cellId, code, handlers, { namespace = null } = {}) {
     const generation = this.generation;
     if (this.state !== "ready") handlers.waiting?.();
-    const ok = await this.ready();
-    if (!ok) return { status: "failed", text: this.failure };
+    const ready = await this.waitReady(cellId);
+    if (ready === "cancelled") return { status: "cancelled" };
+    if (ready === "failed") return { status: "failed", text: this.failure };
     if (generation !== this.generation) return { status: "restarted" };
     const id = ++this.seq;
     if (this.interrupt) this.interrupt[0] = 0;
     return new Promise((resolve) => {
-      this.current = { id, handlers, resolve, result: { status: "ok" }, started: performance.now() };
+      this.current = { id, cellId, handlers, resolve, result: { status: "ok" }, started: performance.now() };
       handlers.started?.();
       this.worker.postMessage(message(MSG.RUN, { id, cell_id: cellId, code, namespace }));
     });
   }
 
-  /** Stop the running cell: KeyboardInterrupt if possible, else restart the worker. */
-  stop() {
+  /** Stop cell `cellId` (any cell if not given): if it is running, KeyboardInterrupt if
+   *  possible, else restart the worker; if it waits for Python to load, cancel the wait
+   *  (Python goes on loading); if it is queued, dequeue it. */
+  stop(cellId = null) {
     const run = this.current;
-    if (!run) return;
+    const mine = (c) => cellId == null || c === cellId;
+    if (!run || !mine(run.cellId)) {
+      if (this.cancelWait && mine(this.cancelWait.cellId)) this.cancelWait.cancel();
+      for (const ticket of this.queued) if (mine(ticket.cellId)) ticket.cancelled = true;
+      return;
+    }
     if (this.interrupt && !run.interruptSent) {
       run.interruptSent = true;
       this.interrupt[0] = SIGINT;
       run.killTimer = setTimeout(() => {
-        if (this.current === run) this.restart("Python did not stop within a second, so it was restarted.");
+        if (this.current === run) this.restart("Python did not stop within a second, so it was restarted.", "stop");
       }, STOP_GRACE_MS);
       return;
     }
-    this.restart("Python was restarted to stop the cell.");
+    this.restart("Python was restarted to stop the cell.", "stop");
   }
 
-  /** Terminate the worker and start a fresh one (namespace lost). */
-  restart(reason) {
+  /** Terminate the worker and start a fresh one (namespace lost). cause: "stop" (the reader
+   *  pressed Stop) or "crash" (the interpreter or the worker broke). */
+  restart(reason, cause) {
     const run = this.current;
     this.worker?.terminate();
     this.worker = null;
     this.state = "idle";
     this.generation += 1;
-    if (run) this.finish(run, { status: "restarted", reason });
+    if (run) this.finish(run, { status: "restarted", reason, cause });
     this.dropCalls("Python was restarted");
     this.start(); // waiting runs wait for the new worker (and see the new generation)
   }
@@ -247,7 +272,7 @@ export class Runtime {
       this.settleWaiters(false);
       return;
     }
-    this.restart(`Python stopped unexpectedly (${text}) and was restarted.`);
+    this.restart(`Python stopped unexpectedly (${text}) and was restarted.`, "crash");
   }
 
   /** A new page: fresh namespace, same interpreter. Stops a running cell first. */

@@ -175,6 +175,14 @@ async function handle(msg) {
   throw new Error(`the worker does not handle ${msg.type} messages`);
 }
 
+// A cell can reach the worker's globals (`import js; js.close()`): closing the worker would
+// leave the page waiting for answers forever, so the page is told at once and replaces it.
+const realClose = self.close.bind(self);
+self.close = () => {
+  post(MSG.ERROR, { id: null, text: "the code closed the Python worker (js.close())", fatal: true });
+  realClose();
+};
+
 self.onmessage = (event) => {
   let msg;
   try {

@@ -376,3 +376,115 @@ def test_messages_outside_the_protocol_jam_neither_side(live):
     assert final == "done"
     assert p.locator("#edit-me .gd-out-stdout").inner_text().strip() == "still running"
     assert not p.gd_errors
+
+
+def click(p, cell_id: str, name: str) -> None:
+    cell(p, cell_id).get_by_role("button", name=name, exact=True).click()
+
+
+def test_stop_on_a_cell_that_runs_for_a_later_one_does_not_poison_the_page(page, site_server):
+    """Issue 14, the blocking bug: open momentum/#momentum-overshoot-sweep fresh, press Run,
+    press Stop while the earlier cells run, press Run again: it runs (every earlier cell runs
+    again) instead of blaming an innocent cell ("raised NameError. Fix it first")."""
+    target = "momentum-overshoot-sweep"
+    p = page()
+    p.goto(site_server + f"momentum/#{target}")
+    wait_live(p)
+    click(p, target, "Run")
+    # Stop while an earlier cell runs for it (the moment the bug needs)
+    p.wait_for_function(
+        "id => [...document.querySelectorAll('.gd-cell')].some((c) => c.id !== id"
+        " && c.dataset.state === 'running')", arg=target, timeout=120_000)
+    click(p, target, "Stop")
+    assert wait_runs(p, target, 1, timeout_s=30) == "stopped"
+    assert "Stopped while running" in output_text(p, target)
+    click(p, target, "Run")
+    final = wait_runs(p, target, 2, timeout_s=300)
+    text = output_text(p, target)
+    assert final == "done", text
+    assert "Fix it first" not in text and "Skipping" not in text
+    earlier = p.evaluate(
+        "id => [...document.querySelectorAll('.gd-cell')].map((c) => [c.id, c.dataset.state])"
+        ".filter(([cid]) => cid !== id)", target)
+    assert earlier and all(s == "done" for _, s in earlier[:-1]), earlier
+    assert not [e for e in p.gd_errors if "Failed to load resource" not in e]
+
+
+def test_a_cell_the_reader_stopped_is_skipped_with_a_note_saying_how_to_continue(live):
+    p = live()
+    editor_set(p, "edit-me", "import time\nwhile True:\n    time.sleep(0.05)")
+    click(p, "after", "Run")  # runs hello .. edit-me first
+    p.wait_for_function("() => document.getElementById('edit-me').dataset.state === 'running'",
+                        timeout=180_000)
+    time.sleep(0.3)
+    click(p, "edit-me", "Stop")  # the reader stops that cell itself
+    assert wait_runs(p, "after", 1, timeout_s=30) == "stopped"
+    assert state(p, "edit-me") == "stopped"
+    final, _ = run(p, "after", timeout_s=180)
+    assert final == "done"
+    assert "Skipping edit-me above (you stopped it): press Run on it to include it." \
+        in output_text(p, "after")
+    assert p.locator("#after .gd-out-stdout").inner_text().strip() == "after: 42"
+
+
+def test_stop_on_a_queued_cell_dequeues_it_and_leaves_the_running_one(live):
+    p = live()
+    run(p, "hello", timeout_s=180)
+    p.evaluate("window.__gdcore.runtime.worker.__gdMark = 'kept'")
+    click(p, "loop", "Run")
+    p.wait_for_function("() => document.getElementById('loop').dataset.state === 'running'")
+    before = runs(p, "double")  # it ran once already, as an earlier cell of loop
+    click(p, "double", "Run")
+    assert state(p, "double") == "queued"
+    click(p, "double", "Stop")
+    assert wait_runs(p, "double", before + 1, timeout_s=5) == "stopped"
+    assert "stopped while queued" in cell(p, "double").locator(".gd-cell-status").inner_text()
+    time.sleep(0.3)
+    assert state(p, "loop") == "running"  # untouched: same worker, still in its loop
+    assert p.evaluate("window.__gdcore.runtime.worker.__gdMark") == "kept"
+    click(p, "loop", "Stop")
+    assert wait_runs(p, "loop", 1, timeout_s=5) == "stopped"
+    time.sleep(0.3)
+    assert runs(p, "double") == before + 1  # the dequeued run never ran
+    assert p.locator("#double .gd-out-result").inner_text() == "84"  # its output is kept
+    final, _ = run(p, "double", timeout_s=180)
+    assert final == "done"
+
+
+def test_stop_while_python_loads_cancels_the_wait(live):
+    p = live()
+    click(p, "hello", "Run")
+    assert p.evaluate("window.__gdcore.runtime.state") != "ready"
+    assert state(p, "hello") == "queued"
+    t0 = time.perf_counter()
+    click(p, "hello", "Stop")
+    assert wait_runs(p, "hello", 1, timeout_s=5) == "stopped"
+    assert time.perf_counter() - t0 < 1.0
+    assert "hello from Python" in output_text(p, "hello")  # the build's output is back
+    assert p.evaluate("window.__gdcore.runtime.state") != "ready"  # it was stopped before
+    # Python went on loading; the next Run works
+    final, _ = run(p, "hello", timeout_s=180)
+    assert final == "done"
+    assert runs(p, "hello") == 2
+
+
+def test_a_cell_that_closes_the_worker_is_detected_and_python_restarted(live):
+    p = live()
+    run(p, "hello", timeout_s=180)
+    editor_set(p, "edit-me", "import js\njs.close()\nprint('closed')")
+    final, _ = run(p, "edit-me", timeout_s=30)
+    assert final == "stopped"
+    note = cell(p, "edit-me").locator(".gd-note-warn").last.inner_text()
+    assert "Python stopped unexpectedly (the code closed the Python worker (js.close()))" in note
+    final, _ = run(p, "after", timeout_s=180)
+    assert final == "done"
+    assert p.locator("#after .gd-out-stdout").inner_text().strip() == "after: 42"
+
+
+def test_a_malformed_percent_escape_in_the_fragment_is_ignored(live, fixture_url):
+    p = live("cells/#%E0%A4%A")
+    p.evaluate("location.hash = '%zz'")
+    p.evaluate("location.hash = 'after'")
+    p.wait_for_function(
+        "() => document.getElementById('after').classList.contains('gd-cell-target')")
+    assert not p.gd_errors

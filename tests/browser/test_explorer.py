@@ -486,7 +486,12 @@ def test_step_inspector_shows_gdcore_state_at_the_current_step(explorer_url, pag
     for name, keys in [("momentum", {"state", "velocity", "gradient_step", "update"}),
                        ("adam", {"state", "second", "scale", "scaled_gradient", "update"})]:
         p.locator(f"#race--opt-{name}-lr").focus()  # the inspector follows the active row
-        ex_eval(p, "(ex) => ex.draw()")
+        label = {"momentum": "Momentum", "adam": "Adam"}[name]
+        p.wait_for_function(
+            """(label) => { const i = document.querySelector('#race .gd-x-inspector');
+                return i.dataset.run === label && i.querySelector('.gd-x-insp-row'); }""",
+            arg=label, timeout=60_000)
+        wait_idle(p)
         rows = p.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
             '#race .gd-x-inspector .gd-x-insp-row')].map((r) => [r.dataset.key,
             r.dataset.value.split(',').map(Number)]))""")

@@ -236,10 +236,19 @@ export class Explorer {
     }, o);
   }
 
+  /** The optimizer the inspector shows: the active one if it races, else the first. */
+  inspectedName() {
+    const enabled = this.state.enabled();
+    return (enabled.includes(this.active) ? this.active : enabled[0])?.name ?? null;
+  }
+
   setActive(o) {
     if (this.active === o) return;
     this.active = o;
-    if (this.state.inspect) this.draw();
+    if (!this.state.inspect) return;
+    const run = this.race.runs.find((r) => r.optimizer === o.class);
+    if (run && !run.inspect) this.changed(); // its optimizer state is not here yet
+    else this.draw();
   }
 
   setIsolate(r) {
@@ -400,9 +409,14 @@ export class Explorer {
     const gridKey = this.gridKey();
     const needGrid = !this.grids.has(gridKey);
     if (this.cache.size > RUN_CACHE_LIMIT) this.cache.clear();
-    const keys = st.specs().map((spec) => st.runKey(spec));
+    // the inspector shows one run (the active optimizer's, else the first): only that one
+    // carries its optimizer's state
+    const specs = st.specs();
+    const active = this.inspectedName();
+    const inspected = specs.map((spec) => st.inspect && spec.optimizer === active);
+    const keys = specs.map((spec, i) => st.runKey(spec, inspected[i]));
     const missing = keys.map((k, i) => (this.cache.has(k) ? -1 : i)).filter((i) => i >= 0);
-    const kwargs = st.updateKwargs(needGrid ? GRID_RESOLUTION : 0, missing);
+    const kwargs = st.updateKwargs(needGrid ? GRID_RESOLUTION : 0, missing, inspected.flatMap((on, i) => (on ? [i] : [])));
     if (this.runtime.current) this.note("Waiting for the running cell… (the explorer computes right after it)", "waiting");
     const { out, ms } = await explorerUpdate(this.runtime, kwargs);
     if (this.destroyed) return;

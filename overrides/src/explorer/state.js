@@ -135,14 +135,16 @@ export class ExplorerState {
     });
   }
 
-  /** What makes a run: its spec and every shared setting (a key of the page's run cache). */
-  runKey(spec) {
+  /** What makes a run: its spec, every shared setting and whether it carries the optimizer's
+   *  state for the inspector (a key of the page's run cache). */
+  runKey(spec, inspected) {
     const fn = this.landscape === CUSTOM ? this.fn : null;
-    return JSON.stringify([this.landscape, fn, this.start, this.steps, this.noise, this.seed, this.inspect, spec]);
+    return JSON.stringify([this.landscape, fn, this.start, this.steps, this.noise, this.seed, inspected, spec]);
   }
 
-  /** The keyword arguments of gdcore.explore.explorer_update for these settings. */
-  updateKwargs(gridResolution, compute) {
+  /** The keyword arguments of gdcore.explore.explorer_update for these settings; `inspect`:
+   *  the indices of the runs whose optimizer state the inspector needs. */
+  updateKwargs(gridResolution, compute, inspect) {
     const kwargs = {
       landscape: this.landscape,
       runs: this.specs(),
@@ -150,7 +152,7 @@ export class ExplorerState {
       steps: this.steps,
       grid_resolution: gridResolution,
       compute,
-      inspect: this.inspect,
+      inspect,
       noise: this.noise,
       seed: this.seed,
     };

@@ -163,9 +163,9 @@ export class Views {
 
   /** The run the inspector shows: the active optimizer's, else the first. */
   inspectedRun() {
-    const runs = this.ex.race.runs;
-    const active = this.ex.active;
-    return runs.find((r) => r.optimizer === active?.class) ?? runs[0] ?? null;
+    const name = this.ex.inspectedName();
+    const o = name && this.ex.state.find(name);
+    return this.ex.race.runs.find((r) => r.optimizer === o?.class) ?? null;
   }
 
   /**

@@ -6,12 +6,18 @@
 // Keyboard: Tab / Shift+Tab indent and dedent. To leave the editor with the keyboard press
 // Escape, then Tab (CodeMirror's tab-focus escape; Ctrl+M / Shift+Alt+M toggles it for good).
 // Shift+Enter and Ctrl/Cmd+Enter run the cell.
+//
+// Readable: long lines wrap (no sideways scroll hides code) and the editor grows with its code
+// up to 40 lines (gdcore.css); `height` from the page is a minimum, never a clip.
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import { HighlightStyle, bracketMatching, indentOnInput, syntaxHighlighting } from "@codemirror/language";
-import { Compartment, EditorState, Prec } from "@codemirror/state";
-import { EditorView, drawSelection, highlightActiveLine, highlightSpecialChars, keymap, lineNumbers } from "@codemirror/view";
+import { Compartment, EditorState, Prec, RangeSetBuilder } from "@codemirror/state";
+import {
+  Decoration, EditorView, ViewPlugin, drawSelection, highlightActiveLine, highlightSpecialChars, keymap,
+  lineNumbers,
+} from "@codemirror/view";
 import { tags as t } from "@lezer/highlight";
 
 const v = (name) => `var(--md-code-hl-${name}-color)`;
@@ -27,6 +33,26 @@ const highlight = HighlightStyle.define([
   { tag: [t.self, t.special(t.variableName), t.standard(t.variableName)], color: v("special") },
   { tag: t.propertyName, color: v("name") },
 ]);
+
+// A wrapped line continues under its own indentation plus two columns (a hanging indent),
+// so wrapped Python still reads as Python: each visible line gets --gd-indent = its leading
+// spaces + 2, used by gdcore.css as padding-left with the opposite text-indent.
+function hangingIndents(view) {
+  const builder = new RangeSetBuilder();
+  for (const { from, to } of view.visibleRanges) {
+    for (let pos = from; pos <= to;) {
+      const line = view.state.doc.lineAt(pos);
+      const indent = /^[ \t]*/.exec(line.text)[0].replace(/\t/g, "    ").length;
+      builder.add(line.from, line.from, Decoration.line({ attributes: { style: `--gd-indent: ${indent + 2}ch` } }));
+      pos = line.to + 1;
+    }
+  }
+  return builder.finish();
+}
+const hangingIndent = ViewPlugin.fromClass(class {
+  constructor(view) { this.decorations = hangingIndents(view); }
+  update(u) { if (u.docChanged || u.viewportChanged) this.decorations = hangingIndents(u.view); }
+}, { decorations: (plugin) => plugin.decorations });
 
 const isDark = () => document.body?.getAttribute("data-md-color-scheme") === "slate";
 const darkness = new Compartment();
@@ -74,6 +100,8 @@ export function createEditor({ parent, doc, label, heightLines, onChange, onRun,
         syntaxHighlighting(highlight),
         darkness.of(EditorView.darkTheme.of(isDark())),
         keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
+        EditorView.lineWrapping,
+        hangingIndent,
         EditorView.contentAttributes.of({ "aria-label": label }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) onChange(u.state.doc.toString());

@@ -609,7 +609,7 @@ def _loss_and_grad(f: Any) -> Callable[[np.ndarray], Any] | None:
 
 
 class _Path:
-    """The record of one :func:`minimize` run, and the fast way to evaluate ``f`` there.
+    """The record of one :func:`minimize` run, and the fast way to evaluate and check ``f``.
 
     Speed plumbing, kept out of the loop: it runs up to 10^5 times per cell, in the
     browser too, where every numpy call on a tiny array costs microseconds. So each point
@@ -618,11 +618,13 @@ class _Path:
     finiteness check (see ``_finite``). Landscapes and the dart also give the loss and the
     gradient of one point in a single call (the same numbers): half the per-call overhead.
 
-    ``add_loss(x)`` records ``x`` and ``f(x)`` and returns ``(f(x), x read out)``;
-    ``add_grad(x)`` records ``f.grad(x)`` and returns ``(f.grad(x), the gradient read out)``.
+    ``evaluate(x, k)`` records ``x``, ``f(x)`` and (unless the point already stops the run)
+    ``f.grad(x)``, checks them with ``rules`` and returns ``(loss, grad, stop)``: ``stop``
+    is ``None`` (go on) or ``(status, message)``, ``grad`` is ``None`` when it was not
+    evaluated.
     """
 
-    def __init__(self, f: Any, x: np.ndarray) -> None:
+    def __init__(self, f: Any, x: np.ndarray, rules: StoppingRules) -> None:
         d, shape = x.shape[0], x.shape
         small = d <= _SMALL
         read = np.ndarray.tolist if small else np.ndarray.copy
@@ -632,38 +634,27 @@ class _Path:
         keep_g = grads.extend if small else grads.append
         self.d, self.xs, self.grads, self.losses, self.lrs = d, xs, grads, [], []
         keep_loss, both, grad_fn = self.losses.append, _loss_and_grad(f), f.grad
-        pair = None
+        check_point, check_grad = rules.check_point, rules.check_grad
 
-        def add_loss(x: np.ndarray) -> tuple[float, Any]:
+        def evaluate(x: np.ndarray, k: int) -> tuple[float, np.ndarray | None, Any]:
             values = read(x)
             keep_x(values)
-            loss = f(x)
-            if not isinstance(loss, float):
-                loss = _as_loss(loss)
-            keep_loss(loss)
-            return loss, values
-
-        def add_loss_both(x: np.ndarray) -> tuple[float, Any]:
-            nonlocal pair
-            values = read(x)
-            keep_x(values)
-            pair = both(x)  # (loss, grad), or None when it cannot
+            pair = None if both is None else both(x)  # (loss, grad), or None when it cannot
             loss = f(x) if pair is None else pair[0]
             if not isinstance(loss, float):
                 loss = _as_loss(loss)
             keep_loss(loss)
-            return loss, values
-
-        def add_grad(x: np.ndarray) -> tuple[np.ndarray, Any]:
+            stop = check_point(k, loss, values)
+            if stop is not None:
+                return loss, None, stop
             g = grad_fn(x) if pair is None else pair[1]
             if type(g) is not np.ndarray or g.dtype is not _F64 or g.shape != shape:
                 g = _as_numbers(g, shape, "f.grad(x)", f"the shape of x {shape}")
-            values = read(g)
-            keep_g(values)
-            return g, values
+            g_values = read(g)
+            keep_g(g_values)
+            return loss, g, check_grad(k, loss, g, g_values)
 
-        self.add_loss = add_loss if both is None else add_loss_both
-        self.add_grad = add_grad
+        self.evaluate = evaluate
 
     def trajectory(self, stop: tuple[str, str], f: Any, optimizer: Any) -> Trajectory:
         """The :class:`Trajectory` of the run, stopped for reason ``stop``."""
@@ -756,24 +747,19 @@ def minimize(
     box = _check_bounds(bounds, x.shape[0])
     if box is not None:
         x = np.minimum(np.maximum(x, box[0]), box[1])
-    path = _Path(f, x)  # the record, and the fast evaluation of f and f.grad
+    path = _Path(f, x, rules)  # the record, and the fast evaluation and check of f and f.grad
     # (bound once: the loop runs up to 10^5 times per cell)
-    add_loss, add_grad, keep_lr = path.add_loss, path.add_grad, path.lrs.append
-    check_point, check_grad, step = rules.check_point, rules.check_grad, optimizer.step
+    evaluate, keep_lr, step = path.evaluate, path.lrs.append, optimizer.step
     optimizer.reset()
     lr_start = optimizer.lr
     k = 0
     try:
         with np.errstate(all="ignore"):  # divergence is a status, not a warning
             while True:
-                loss, x_values = add_loss(x)  # 1. evaluate (and record) f(x_k) ...
-                stop = check_point(k, loss, x_values)  # 2. check: stop here?
-                if stop is None:
-                    g, g_values = add_grad(x)  # ... and its gradient
-                    stop = check_grad(k, loss, g, g_values)
+                loss, g, stop = evaluate(x, k)  # 1. evaluate, record and check f(x_k), f.grad(x_k)
                 if callback is not None and (stop is None or stop[0] != DIVERGED):
                     callback(k, x.copy(), loss)
-                if stop is not None:
+                if stop is not None:  # 2. stop here?
                     break
                 if schedule is not None:  # 3. step
                     optimizer.lr = _check_schedule_value(schedule(k), k)

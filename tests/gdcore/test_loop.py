@@ -327,6 +327,38 @@ def test_wrong_gradient_shape_and_wrong_loss_shape():
         gd.minimize(BadLoss(), gd.Adam(), [1.0, 1.0], 3)
 
 
+
+def test_every_step_checks_what_the_objective_returns():
+    """The first step's types are not trusted for the rest of the run."""
+    class Changing(Bowl):
+        def __init__(self, bad_at, bad):
+            super().__init__()
+            self.calls, self.bad_at, self.bad = 0, bad_at, bad
+
+        def grad(self, x):
+            self.calls += 1
+            g = super().grad(x)
+            return self.bad(g) if self.calls > self.bad_at else g
+
+    plain = gd.minimize(Bowl(), gd.Adam(lr=0.1), [1.0, 1.0], 6)
+    as_list = gd.minimize(Changing(3, np.ndarray.tolist), gd.Adam(lr=0.1), [1.0, 1.0], 6)
+    assert as_list.xs.tolist() == plain.xs.tolist()
+    assert as_list.grads.tolist() == plain.grads.tolist()
+    with pytest.raises(ValueError, match=r"f.grad\(x\) must return the shape of x \(2,\)"):
+        gd.minimize(Changing(3, lambda g: g[:1]), gd.Adam(), [1.0, 1.0], 6)
+    with pytest.raises(TypeError, match=r"f.grad\(x\) must return an array of numbers"):
+        gd.minimize(Changing(2, lambda g: "oops"), gd.Adam(), [1.0, 1.0], 6)
+
+    class LateBadLoss(Bowl):
+        calls = 0
+
+        def __call__(self, x):
+            self.calls += 1
+            return super().__call__(x) if self.calls < 4 else None
+
+    with pytest.raises(TypeError, match=r"f\(x\) must return the loss as a real number"):
+        gd.minimize(LateBadLoss(), gd.Adam(), [1.0, 1.0], 6)
+
 def test_trajectory_rejects_unknown_status():
     with pytest.raises(ValueError, match="status must be"):
         gd.Trajectory(xs=[[0.0]], losses=[0.0], grads=[[0.0]], lrs=[], status="done")

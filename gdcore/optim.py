@@ -137,10 +137,10 @@ class Optimizer:
         # Speed plumbing: `step` runs once per iteration, so the common case (float arrays
         # of the shape the state was made for) costs a few attribute checks and nothing
         # else; anything unusual goes through `_prepare`, which converts and validates.
-        if (
-            type(x) is not np.ndarray or type(grad) is not np.ndarray
-            or x.dtype is not _F64 or grad.dtype is not _F64
-            or x.shape != self._shape or grad.shape != self._shape
+        if not (
+            type(x) is type(grad) is np.ndarray
+            and x.dtype is grad.dtype is _F64
+            and x.shape == grad.shape == self._shape
         ):
             x, grad = self._prepare(x, grad)
         self.t += 1

@@ -232,6 +232,22 @@ def test_state_is_tied_to_a_shape_until_reset(cls):
     assert opt.step(np.ones(3), np.ones(3)).shape == (3,)
 
 
+@pytest.mark.parametrize("cls", ALL)
+def test_step_fast_path_takes_only_float_arrays_of_the_state_shape(cls):
+    """Lists, int and float32 arrays go through the checked path and give the same steps."""
+    x, g = np.array([1.0, -2.0]), np.array([3.0, 0.5])
+    expected = MAKE[cls]().step(x, g).tolist()
+    for x_in, g_in in [([1, -2], [3.0, 0.5]), (x.astype(np.float32), g),
+                       (x, g.astype(np.float32)), (x.tolist(), g)]:
+        assert MAKE[cls]().step(x_in, g_in).tolist() == expected
+    opt = MAKE[cls]()
+    opt.step(x, g)
+    with pytest.raises(ValueError, match="grad must have the shape"):
+        opt.step(x, g[:1])  # same type and dtype as the state, wrong shape
+    with pytest.raises(ValueError, match="call reset"):
+        opt.step(np.ones(3), np.ones(3))
+
+
 # ------------------------------------------------------------------ behaviour
 
 

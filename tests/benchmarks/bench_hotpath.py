@@ -4,6 +4,9 @@ Times, best of several repeats:
 
 - ``dart``: ``gd.minimize(gd.DartLoss(), gd.GradientDescent(lr=1e-5), x0=0.0, steps=100000,
   loss_threshold=1e-3)`` (about 19k steps; the dart page's slow cell), in µs per step;
+- ``dart_sweep``: the learning-rate page's ``dart-gd-sweep`` cell (gradient descent on
+  ``gd.DartLoss()`` inside ``bounds=(-pi/2, pi/2)`` for six learning rates, up to 100,000
+  steps each, ``loss_threshold=1e-3``), in ms;
 - ``explorer``: ``gd.explorer_update`` on Rosenbrock with six optimizers x 500 steps (what
   the browser worker runs on each control change), in ms;
 - ``adam``: ``gd.minimize`` with ``gd.Adam(lr=0.01)`` on ``gd.Rosenbrock()``, 1,000 steps,
@@ -87,6 +90,14 @@ def bench(repeats: int = 5, quick: bool = False) -> dict[str, float]:
     out["dart_steps"] = n
     out["dart_ms"] = t * 1e3
     out["dart_us_per_step"] = t / n * 1e6
+
+    def dart_sweep():
+        return [gd.minimize(dart, gd.GradientDescent(lr=lr), x0=0.0, steps=100_000,
+                            bounds=(-np.pi / 2, np.pi / 2), loss_threshold=1e-3)
+                for lr in (1, 0.1, 0.01, 0.001, 1e-4, 1e-5)]
+
+    out["dart_sweep_steps"] = sum(run.n_steps for run in dart_sweep())
+    out["dart_sweep_ms"] = best_of(dart_sweep, max(1, repeats // 2)) * 1e3
 
     out["explorer_ms"] = best_of(
         lambda: gd.explorer_update("rosenbrock", EXPLORER_RUNS, [-1.5, 2.0], 500), repeats

@@ -168,8 +168,8 @@ def test_infinite_loop_is_stopped_within_one_second(live, page, isolated_url, is
         p.goto(isolated_url + "cells/")
         wait_live(p)
         assert p.evaluate("crossOriginIsolated")
-    else:
-        p = live()
+    else:  # no service worker (blocked, unsupported): the page is not isolated
+        p = live(service_workers="block")
         assert not p.evaluate("crossOriginIsolated")
     run(p, "hello", timeout_s=180)
     cell(p, "loop").get_by_role("button", name="Run", exact=True).click()

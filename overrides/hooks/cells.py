@@ -33,7 +33,7 @@ if ROOT not in sys.path:
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from overrides.sitebuild import fence  # noqa: E402
+from overrides.sitebuild import exercises, fence  # noqa: E402
 from overrides.sitebuild.execution import CellFailure, CellRunner  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.gdcore.cells")
@@ -46,6 +46,7 @@ class Build:
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="gdcore-cells-")))
     fence: fence.CellFence = field(default_factory=fence.CellFence)
     runner: CellRunner | None = None
+    exercises: exercises.ExerciseFence | None = None
 
 
 _build: Build | None = None
@@ -67,11 +68,13 @@ def on_config(config):  # noqa: ANN001, ANN201
         fences.append(entry)
     entry.update({"class": "gd-cell", "format": _build.fence.format,
                   "validator": _build.fence.validate})
+    _build.exercises = exercises.register(config, _build.fence.cells)
     return config
 
 
 def on_page_markdown(markdown, page, config, files):  # noqa: ANN001, ANN201
     _build.fence.cells.clear()
+    _build.exercises.problems.clear()
     return markdown
 
 
@@ -85,10 +88,14 @@ def _heading_ids(items) -> set[str]:  # noqa: ANN001
 
 def on_page_content(html_text, page, config, files):  # noqa: ANN001, ANN201
     serials = fence.serials(html_text)
+    page_name = page.file.src_uri
+    if _build.exercises.problems:
+        raise PluginError(f"{page_name}: " + "; ".join(_build.exercises.problems))
     if not serials:
         return html_text
-    page_name = page.file.src_uri
     cells = [_build.fence.cells[s] for s in serials]
+    for c in cells:
+        c.problems += exercises.cell_problems(c)
     problems = fence.page_problems(cells, _heading_ids(page.toc.items))
     if problems:
         raise PluginError(f"{page_name}: " + "; ".join(problems))
@@ -100,7 +107,7 @@ def on_page_content(html_text, page, config, files):  # noqa: ANN001, ANN201
         results = _build.runner.run_page(page_name, cells)
     except CellFailure as exc:
         raise PluginError(str(exc)) from exc
-    return fence.fill_outputs(html_text, results)
+    return fence.fill_outputs(exercises.fill_exercises(html_text, cells), results)
 
 
 def on_post_build(config):  # noqa: ANN001, ANN201

@@ -45,7 +45,8 @@ from typing import Any
 
 import cellrun
 
-__all__ = ["ANSWERS", "REQUESTS", "ProtocolError", "Worker", "message", "warm_matplotlib"]
+__all__ = ["ANSWERS", "REQUESTS", "ProtocolError", "Verdict", "Worker", "check_exercise",
+           "message", "warm_matplotlib"]
 
 #: Requests from the page that reach Python: type -> (required fields, optional fields).
 REQUESTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -202,6 +203,49 @@ class Worker:
                               error_type=type(exc).__name__, fatal=False))
             return
         self._post_text(text)
+
+
+class Verdict:
+    """What an exercise's check said: ``passed``, and ``feedback`` in plain words. Its
+    ``repr`` is JSON, so that a cell whose last expression is a verdict hands it to the page
+    as the ``result`` of the ordinary cell result (the page's Check runs such a cell)."""
+
+    def __init__(self, passed: bool, feedback: str) -> None:
+        self.passed, self.feedback = passed, feedback
+
+    def __repr__(self) -> str:
+        return json.dumps({"passed": self.passed, "feedback": self.feedback})
+
+
+def check_exercise(check: str, namespace: dict) -> Verdict:
+    r"""Run an exercise's hidden ``check`` against ``namespace`` (the page's, after the
+    reader's code): Python asserts, whose ``AssertionError`` message is the feedback, or a
+    function ``check(namespace)`` returning feedback (a string) or ``None`` for a pass. The
+    check's own names stay in a copy of the namespace. Never raises.
+
+    >>> check_exercise("assert x == 2, 'x should be 2'", {"x": 3}).feedback
+    'x should be 2'
+    >>> check_exercise("def check(ns):\n    return None if ns['x'] == 2 else 'no'", {"x": 2})
+    {"passed": true, "feedback": "Correct!"}
+    >>> check_exercise("assert f(1) == 2", {}).feedback
+    "The check could not run your code: NameError: name 'f' is not defined"
+    """
+    scope = dict(namespace)
+    before = scope.get("check")
+    try:
+        exec(compile(check, "<exercise check>", "exec"), scope)  # noqa: S102
+        fn = scope.get("check")
+        feedback = fn(namespace) if callable(fn) and fn is not before else None
+    except AssertionError as exc:
+        text = str(exc).strip()
+        return Verdict(False, text or "Not right yet: one of the checks failed.")
+    except Exception as exc:  # the reader's code is missing or broke: say so plainly
+        return Verdict(False, f"The check could not run your code: {type(exc).__name__}: {exc}")
+    if feedback is None or feedback is True:
+        return Verdict(True, "Correct!")
+    if feedback is False or not str(feedback).strip():
+        return Verdict(False, "Not right yet.")
+    return Verdict(False, str(feedback))
 
 
 def warm_matplotlib() -> None:

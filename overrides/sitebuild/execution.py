@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from types import ModuleType
 
+from . import exercises
 from .fence import Cell
 from .sources import CACHE, CELLRUN_PATH, ROOT, file_hash, gdcore_source_hash
 
@@ -132,6 +133,11 @@ class CellRunner:
             keys[c.serial] = h.hexdigest()
         return keys
 
+    @staticmethod
+    def _honesty_key(cell: Cell, keys: dict[int, str]) -> str:
+        parts = (keys[cell.serial], *exercises.check_key_parts(cell))
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
     def run_page(self, page: str, cells: list[Cell]) -> dict[int, dict]:
         """Results of the page's executed cells (serial -> result), cached or run now.
         Raises :class:`CellFailure` naming the page and cell when one breaks its options."""
@@ -139,7 +145,10 @@ class CellRunner:
         keys = self._keys(runnable)
         results = {c.serial: self._get(keys[c.serial]) for c in runnable}
         self.pages += 1
-        if all(r is not None for r in results.values()):
+        # an exercise's check and solution are not in its key (the notebooks read the cache
+        # by code alone): a marker under a key that has them says it was proven honest
+        proven = all(self._get(self._honesty_key(c, keys)) for c in runnable if c.exercise)
+        if proven and all(r is not None for r in results.values()):
             self.cached += len(runnable)
             _log_cells("cached", page, runnable)
         else:
@@ -164,9 +173,13 @@ class CellRunner:
                 self.ran += 1
                 _log_cells("run", page, [c])
                 problem = expectation_problem(c, result)
+                if problem is None and c.exercise:
+                    problem = exercises.honesty_problem(c, namespace, self.cellrun)
                 if problem:
                     raise CellFailure(f"{page}: cell '{c.id}' {problem}")
                 self._put(keys[c.serial], result)
+                if c.exercise:
+                    self._put(self._honesty_key(c, keys), {"honest": True})
         finally:
             os.chdir(old_cwd)
             self.seconds += time.perf_counter() - t0

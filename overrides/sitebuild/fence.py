@@ -23,7 +23,7 @@ import struct
 from dataclasses import dataclass, field
 
 NAME = "pycell"
-OPTIONS = ("id", "setup", "prerender", "error", "height")
+OPTIONS = ("id", "setup", "prerender", "error", "height", "exercise")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ERROR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PLACEHOLDER_RE = re.compile(r"<!--gd-cell-output:(\d+)-->")
@@ -41,12 +41,17 @@ class Cell:
     prerender: bool = True
     error: str | None = None
     height: int | None = None
+    exercise: bool = False  # the starter of an exercise (sitebuild/exercises.py)
     problems: list[str] = field(default_factory=list)
+    check: str | None = None  # an exercise's pycheck, pysolution and pyhint blocks
+    solution: str | None = None
+    hints: list[str] = field(default_factory=list)
 
 
 def parse_options(inputs: dict[str, str]) -> tuple[dict, list[str]]:
     """The fence header's options, and what is wrong with them (one sentence each)."""
-    opts: dict = {"id": None, "setup": False, "prerender": True, "error": None, "height": None}
+    opts: dict = {"id": None, "setup": False, "prerender": True, "error": None, "height": None,
+                  "exercise": False}
     problems = []
     for key, value in inputs.items():
         if key not in OPTIONS:
@@ -58,7 +63,7 @@ def parse_options(inputs: dict[str, str]) -> tuple[dict, list[str]]:
                     "starting with a letter or digit"
                 )
             opts["id"] = value
-        elif key in ("setup", "prerender"):
+        elif key in ("setup", "prerender", "exercise"):
             if value not in ("true", "false"):
                 problems.append(f'{key}={value!r} must be "true" or "false"')
             else:
@@ -92,6 +97,8 @@ def cell_html(cell: Cell, code_html: str) -> str:
     """A cell's element (README: "Cells"), its output a placeholder for :func:`fill_outputs`."""
     cid = html.escape(cell.id or f"cell-{cell.serial}")
     attrs = [f'class="gd-cell" id="{cid}" data-cell="{cid}"']
+    if cell.exercise:  # exercises.fill_exercises adds data-check, data-solution, data-hints
+        attrs.append('data-exercise="true"')
     if cell.error:
         attrs.append(f'data-expect-error="{html.escape(cell.error)}"')
     if cell.height:

@@ -6,6 +6,7 @@
 import "./gdcore.css";
 import { Page } from "./cells.js";
 import { mountDownloads } from "./downloads.js";
+import { mountExercises } from "./exercise.js";
 import { mountExplorers } from "./explorer/index.js";
 import { Runtime } from "./runtime.js";
 
@@ -103,6 +104,7 @@ function onPage() {
   page?.destroy();
   page = new Page(roots, runtime);
   window.__gdcore.page = page;
+  mountExercises(page); // Check, hints, solution, progress in the TOC (see exercise.js)
   if (roots.length) {
     whenIdle(() => runtime.start());
     for (const root of roots) root.addEventListener("focusin", () => runtime.start(), { once: true });

@@ -142,8 +142,8 @@ def test_client_fallback_only_types_what_the_build_did_not(site_server, page, tm
                    a.click(); }""", site_server + "adaptive/")
     p.wait_for_function("() => location.pathname.endsWith('/adaptive/')", timeout=30000)
     assert p.evaluate("() => window.__gdSamePage === true"), "full page load: not instant"
-    fallback = p.locator("#gd-fallback .katex")
-    fallback.wait_for(timeout=10000)
+    p.wait_for_function("() => document.querySelector('#gd-fallback .katex')", timeout=30000)
+    assert p.locator("#gd-fallback .katex").is_visible()
     assert "\\sqrt" not in p.locator("#gd-fallback").inner_text()
     assert set(p.evaluate(SINGLE)) == {1}
     assert not p.gd_errors, p.gd_errors

@@ -120,10 +120,13 @@ def split_page(text: str, extensions: list, mdx_configs: dict) -> tuple[list[Pie
             pieces.append(Piece(cell=cells.cells[serials[0]]))
             dedent = len(prefix) if prefix.isspace() else 0
             continue
+        if isinstance(stored, str) and stored[4:-3] in others:  # another custom fence
+            prose.append(prefix + stored)
+            continue
         original, pos = fenced.extension.stash.get(m.group(0)[1:-1], (None, None))
         if original is not None:  # an ordinary code fence: its text as written
             prose.extend(prefix + part for part in fenced.reindent(original, pos, 0))
-        else:  # another custom fence's marker, or raw HTML
+        else:  # raw HTML
             prose.append(prefix + (stored if isinstance(stored, str) else ""))
     pieces.append(Piece(markdown="\n".join(prose)))
     return pieces, others
@@ -322,14 +325,7 @@ def build_notebook(*, title: str, page_url: str, pieces: list[Piece],
     v4 = nbformat.v4
     used: set[str] = set()
     footnotes: dict[str, int] = {}
-    nb_cells = [
-        v4.new_markdown_cell(
-            f"*This notebook is the page [{title}]({page_url}) of the gdcore course. The "
-            "outputs shown are those of the site's build. Run the cells from the top: the "
-            "first one installs gdcore.*", id=_unique("about", used)),
-        v4.new_code_cell(install_code(wheel_url), id=_unique("install-gdcore", used),
-                         metadata={"gdcore": {"install": True}}),
-    ]
+    nb_cells = []
     count = 0
     for piece in pieces:
         if piece.cell is None:
@@ -355,6 +351,22 @@ def build_notebook(*, title: str, page_url: str, pieces: list[Piece],
             outputs=cell_outputs(result, count if result is not None else None),
             metadata={"gdcore": {"id": c.id, "setup": c.setup, "prerender": c.prerender}},
         ))
+    # The page's title first (its own H1, or the title), then where the notebook comes
+    # from and the install cell, then the page.
+    heading = f"# {title}"
+    if nb_cells and nb_cells[0].cell_type == "markdown" and nb_cells[0].source.startswith("# "):
+        heading, _, rest = nb_cells[0].source.partition("\n")
+        nb_cells[0].source = rest.strip("\n")
+        if not nb_cells[0].source:
+            del nb_cells[0]
+    about = (f"*This notebook is the page [{title}]({page_url}) of the gdcore course. The "
+             "outputs shown are those of the site's build. Run the cells from the top: the "
+             "first one installs gdcore.*")
+    nb_cells[:0] = [
+        v4.new_markdown_cell(f"{heading}\n\n{about}", id=_unique("about", used)),
+        v4.new_code_cell(install_code(wheel_url), id=_unique("install-gdcore", used),
+                         metadata={"gdcore": {"install": True}}),
+    ]
     nb = v4.new_notebook(cells=nb_cells, metadata={
         "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
                        "language": "python"},

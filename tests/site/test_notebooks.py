@@ -60,6 +60,14 @@ plt.plot([0, 1], [1, 0])
 x = 1
 ```
 
+```explorer id="lesson-explorer"
+landscape: himmelblau
+start: [-1.0, -1.0]
+steps: 20
+optimizers:
+  - {optimizer: GradientDescent, lr: 0.01}
+```
+
 ```pycell id="lesson-error" error="ZeroDivisionError"
 1 / 0
 ```
@@ -216,7 +224,11 @@ def test_code_cells_are_the_pages_cells_with_its_outputs(fixture_site):
 
 def test_the_first_code_cell_installs_the_sites_wheel(fixture_site):
     nb = notebook_of(fixture_site.site, "lesson/")
-    first = next(c for c in nb.cells if c.cell_type == "code")
+    assert nb.cells[0].cell_type == "markdown"  # the page's H1, then where it comes from
+    assert nb.cells[0].source.startswith(
+        f"# Lesson\n\n*This notebook is the page [Lesson]({SITE_URL}lesson/) of the gdcore")
+    assert nb.cells[2].source.startswith("Some prose with math")  # the H1 is not repeated
+    first = nb.cells[1]
     assert first.metadata["gdcore"]["install"] is True
     assert first.source.startswith(INSTALL_MARK)
     wheel = next((fixture_site.site / "assets" / "gdcore" / "wheels").glob("*.whl")).name
@@ -239,6 +251,10 @@ def test_prose_is_markdown_jupyter_renders(fixture_site):
     assert f"[`code` in a link]({SITE_URL}other/)" in md
     assert "footnote.<sup>1</sup>" in md and "- <sup>1</sup> A. Author" in md
     assert "```python\n# an ordinary code block stays a code block\nx = 1\n```" in md
+    # the explorer lives on the page only: a link to it, not its options as code
+    assert "```explorer" not in md
+    assert (f"*The explorer is interactive on the page: [open it there]"
+            f"({SITE_URL}lesson/#lesson-explorer).*") in md
 
 
 def test_the_page_links_its_notebook_for_download(fixture_site):

@@ -1,4 +1,4 @@
-"""MkDocs hook: every formula typeset by KaTeX at build time (:mod:`overrides.sitebuild.math`).
+"""MkDocs hook: every formula typeset by KaTeX at build time (:mod:`overrides.sitebuild.katex`).
 
 ``on_post_page`` replaces each arithmatex element's TeX with KaTeX's HTML and MathML, so math
 reads without JavaScript (the page's HTML, its table of contents and navigation; the search
@@ -19,9 +19,9 @@ if ROOT not in sys.path:
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from overrides.sitebuild.math import MathError, MathRenderer  # noqa: E402
+from overrides.sitebuild.katex import MathError, MathRenderer  # noqa: E402
 
-log = logging.getLogger("mkdocs.hooks.gdcore.math")
+log = logging.getLogger("mkdocs.hooks.gdcore.katex")
 
 _renderer: MathRenderer | None = None
 

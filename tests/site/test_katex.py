@@ -1,4 +1,4 @@
-"""Math typeset at build time by KaTeX (overrides/sitebuild/math.py, overrides/hooks/math.py):
+"""Math typeset at build time by KaTeX (overrides/sitebuild/katex.py, overrides/hooks/katex.py):
 the built HTML holds KaTeX's markup and MathML, a bad formula fails the build naming it, and a
 page's math reads in a browser without JavaScript."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from overrides.sitebuild.math import MathError, MathRenderer, split_delimiters
+from overrides.sitebuild.katex import MathError, MathRenderer, split_delimiters
 
 # an arithmatex element and its whole content (KaTeX's markup nests spans: up to the next one)
 ARITHMATEX = re.compile(
@@ -114,7 +114,8 @@ def test_client_fallback_only_types_what_the_build_did_not(site_server, page, tm
     """With JavaScript (dark scheme): the build's math is left as it is (one .katex per
     formula, the text colour of the dark page), and a formula that arrives untypeset after an
     instant navigation is typeset by the fallback in main.html."""
-    p = page(javascript=True, color_scheme="dark", service_workers="block", viewport={"width": 1000, "height": 900})
+    p = page(javascript=True, color_scheme="dark", service_workers="block",
+             viewport={"width": 1000, "height": 900})
     raw = "\\(\\sqrt{\\mathrm{fallback}}\\)"
 
     def untypeset_one(route):  # the next page arrives with one formula left to the browser

@@ -6,6 +6,9 @@ gdcore's docstrings are Google style with a few reStructuredText habits that rea
 * ``.. math::`` blocks into ``$$ ... $$`` and ``:math:`x``` into ``$x$`` (KaTeX renders them);
 * ``:class:`~gdcore.loop.Trajectory``` (also ``:func:``, ``:meth:``, ``:data:``, ``:attr:``)
   into a cross-reference ``[`Trajectory`][gdcore.loop.Trajectory]``;
+* a reST literal block (a paragraph ending in ``::``, then an indented block) into a fenced
+  code block, ``pycon`` when it is a ``>>>`` session, else ``python``, and the ``::`` into
+  ``:``;
 * an ``Example:`` section title into ``Examples:`` so that the ``>>>`` lines become code;
 * ``a, b: text`` lines inside ``Args:`` into one line per parameter;
 * a ``>>>`` example that uses a name it does not define (one from its module's namespace, or
@@ -57,6 +60,40 @@ def _math_blocks(text: str) -> str:
                 body.append(lines[i].strip())
             i += 1
         out += [f"{indent}$$", *[f"{indent}{b}" for b in body], f"{indent}$$", ""]
+    return "\n".join(out)
+
+
+def _literal_blocks(text: str) -> str:
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = re.match(r"^(\s*)(.*?)::\s*$", line)
+        j = i + 1
+        while m and j < len(lines) and not lines[j].strip():
+            j += 1
+        indent = m.group(1) if m else ""
+        body_indent = len(lines[j]) - len(lines[j].lstrip()) if m and j < len(lines) else 0
+        if not m or m.group(2).lstrip().startswith("..") or j == i + 1 or j >= len(lines) \
+                or body_indent <= len(indent):
+            out.append(line)
+            i += 1
+            continue
+        k = j
+        while k < len(lines) and (
+            not lines[k].strip() or len(lines[k]) - len(lines[k].lstrip()) >= body_indent
+        ):
+            k += 1
+        while k > j and not lines[k - 1].strip():
+            k -= 1
+        body = [b[body_indent:] for b in lines[j:k]]
+        lang = "pycon" if body[0].startswith(">>>") else "python"
+        if m.group(2).strip():
+            out.append(f"{indent}{m.group(2)}:")
+        out += ["", f"{indent}```{lang}", *[f"{indent}{b}" if b else "" for b in body],
+                f"{indent}```"]
+        i = k
     return "\n".join(out)
 
 
@@ -184,6 +221,7 @@ def convert(text: str, module: types.ModuleType | None = None) -> str:
     """The Markdown version of one docstring of ``module`` (idempotent)."""
     text = self_contained_examples(text, module)
     text = _math_blocks(text)
+    text = _literal_blocks(text)
     text = _MATH_ROLE.sub(lambda m: f"${m.group(1)}$", text)
     text = _ROLE.sub(_ref, text)
     text = _EXAMPLE.sub(lambda m: f"{m.group(1)}Examples:", text)

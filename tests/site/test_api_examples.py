@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import html
+import importlib.util
 import io
 import re
-import sys
 import types
 from pathlib import Path
 
@@ -17,8 +17,13 @@ import pytest
 from overrides.sitebuild.examples import add_copy_text, block_text, copy_text
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
-from griffe_docstrings import self_contained_examples  # noqa: E402
+# the griffe extension is a file mkdocstrings loads by path (not a module of a package)
+_spec = importlib.util.spec_from_file_location(
+    "gd_griffe_docstrings", ROOT / "overrides" / "hooks" / "griffe_docstrings.py")
+griffe_docstrings = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(griffe_docstrings)
+self_contained_examples = griffe_docstrings.self_contained_examples
+convert = griffe_docstrings.convert
 
 matplotlib.use("Agg")
 
@@ -115,3 +120,12 @@ def test_copy_button_copies_the_runnable_code(site_server, page):
         text = p.evaluate("() => navigator.clipboard.readText()")
         assert text == block.get_attribute("data-copy").rstrip(), i
         assert ">>>" not in text
+
+
+def test_literal_blocks_become_fenced_code_and_lose_their_double_colon():
+    text = ("Intro, the loop::\n\n    x = step(x)\n\nAnd a session::\n\n    >>> 1 + 1\n    2\n\n"
+            "Done.")
+    out = convert(text)
+    assert out == ("Intro, the loop:\n\n```python\nx = step(x)\n```\n\nAnd a session:\n\n"
+                   "```pycon\n>>> 1 + 1\n2\n```\n\nDone.")
+    assert convert(out) == out

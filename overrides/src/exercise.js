@@ -147,7 +147,10 @@ class Exercise {
     await page.run(this.cell);
     const state = this.cell.root.dataset.state;
     if (state !== "done") {
-      const why = state === "error" ? "your code raised an error (see the output above)" : "your code did not run to the end";
+      const why = {
+        error: "your code raised an error (see the output above)",
+        failed: "Python could not run your code (see the note above)",
+      }[state] ?? "your code did not run to the end";
       return { passed: false, feedback: `${why}. Fix it and press Check again.` };
     }
     this.say("Checking…", "info");

@@ -13,14 +13,17 @@ answer is a request to the server) and measures in headless Chromium, in the sam
    Python ready, requests and bytes that reached the network;
 4. second visit offline (the server stopped): page open -> Python ready.
 
-``--site`` takes a site built with ``GDCORE_PYODIDE_SOURCE=self``; without it a one-page
-site is built with the repository's theme and hooks. Goal (issue 14): warm ready <= 60 % of
-the cold time; no request for Pyodide, gdcore's files or KaTeX on the second visit.
+``--mbps`` caps each download's speed at the server (localhost is otherwise far faster than
+a reader's network, and then only CPU time shows). ``--site`` takes a site built with
+``GDCORE_PYODIDE_SOURCE=self``; without it a one-page site is built with the repository's
+theme and hooks. Goal (issue 14): warm ready <= 60 % of the cold time; no request for
+Pyodide, gdcore's files or KaTeX on the second visit.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -63,9 +66,9 @@ def visit(context, url: str, controlled: bool) -> tuple[float, float]:
     return seconds, runtime_ms
 
 
-def one_round(browser, site: Path, scratch: Path) -> dict[str, float]:
+def one_round(browser, site: Path, scratch: Path, rate: float | None) -> dict[str, float]:
     out: dict[str, float] = {}
-    srv = counting_server(site, scratch / "plain")
+    srv = counting_server(site, scratch / "plain", rate=rate)
     try:
         ctx = browser.new_context(service_workers="block")
         out["cold, no service worker: s"], _ = visit(ctx, srv.url, controlled=False)
@@ -73,7 +76,7 @@ def one_round(browser, site: Path, scratch: Path) -> dict[str, float]:
         ctx.close()
     finally:
         srv.stop()
-    srv = counting_server(site, scratch / "sw")
+    srv = counting_server(site, scratch / "sw", rate=rate)
     try:
         ctx = browser.new_context()
         out["cold, service worker: s"], _ = visit(ctx, srv.url, controlled=True)
@@ -96,6 +99,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--site", type=Path, help="a built site (self-hosted Pyodide)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--mbps", type=float, default=None,
+                        help="cap each download at this many Mbit/s (default: no cap)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -108,10 +113,14 @@ def main() -> None:
                                          args=sitekit.CHROMIUM_ARGS, headless=True)
             try:
                 for i in range(args.repeat):
-                    rounds.append(one_round(browser, site, work / f"round{i}"))
+                    rate = args.mbps * 1e6 / 8 if args.mbps else None
+                    rounds.append(one_round(browser, site, work / f"round{i}", rate))
             finally:
                 browser.close()
-    print(f"service worker benchmark, {args.repeat} rounds (median, then every round)")
+    cap = f"each download capped at {args.mbps:g} Mbit/s" if args.mbps else "no bandwidth cap"
+    load = os.getloadavg()[0]
+    print(f"service worker benchmark, {args.repeat} rounds, {cap}, load average {load:.1f}"
+          " (median, then every round)")
     for key in rounds[0]:
         values = [r[key] for r in rounds]
         print(f"  {key:48s} {statistics.median(values):8.2f}   "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.server
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,12 +58,14 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 def counting_server(site: Path, scratch: Path, port: int = 0, mount: str = "gdcore",
-                    host: str = "127.0.0.1", cors: bool = False) -> CountingServer:
+                    host: str = "127.0.0.1", cors: bool = False,
+                    rate: float | None = None) -> CountingServer:
     """Serve ``site`` at ``http://HOST:PORT/MOUNT/``; call ``.stop()`` when done.
 
     ``host`` only names the server in the URL (it listens on 127.0.0.1): ``localhost`` is
     another origin than ``127.0.0.1``, as a CDN is. ``cors`` adds
-    ``Access-Control-Allow-Origin: *`` (as jsDelivr sends) and no other header."""
+    ``Access-Control-Allow-Origin: *`` (as jsDelivr sends) and no other header. ``rate``
+    (bytes per second) caps each download's speed, as a slow network would."""
     link = scratch / mount
     link.parent.mkdir(parents=True, exist_ok=True)
     if not link.exists():
@@ -87,7 +90,11 @@ def counting_server(site: Path, scratch: Path, port: int = 0, mount: str = "gdco
 
         def copyfile(self, source, outputfile) -> None:  # noqa: ANN001
             self.hit.bytes = os.fstat(source.fileno()).st_size
-            super().copyfile(source, outputfile)
+            if rate is None:
+                return super().copyfile(source, outputfile)
+            while chunk := source.read(64 * 1024):
+                outputfile.write(chunk)
+                time.sleep(len(chunk) / rate)
 
     server = _Server(("127.0.0.1", port), Handler)
     served.server = server

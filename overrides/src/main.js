@@ -8,6 +8,7 @@ import { Page } from "./cells.js";
 import { mountDownloads } from "./downloads.js";
 import { mountExercises } from "./exercise.js";
 import { mountExplorers } from "./explorer/index.js";
+import { mountShare } from "./share.js";
 import { Runtime } from "./runtime.js";
 
 const SCRIPT_URL = document.currentScript?.src || document.baseURI;
@@ -105,6 +106,7 @@ function onPage() {
   page = new Page(roots, runtime);
   window.__gdcore.page = page;
   mountExercises(page); // Check, hints, solution, progress in the TOC (see exercise.js)
+  mountShare(page); // "Copy link with my code", and opening such a link (see share.js)
   if (roots.length) {
     whenIdle(() => runtime.start());
     for (const root of roots) root.addEventListener("focusin", () => runtime.start(), { once: true });

@@ -79,10 +79,12 @@ def one_round(browser, site: Path, scratch: Path, rate: float | None) -> dict[st
     srv = counting_server(site, scratch / "sw", rate=rate)
     try:
         ctx = browser.new_context()
-        out["cold, service worker: s"], _ = visit(ctx, srv.url, controlled=True)
+        out["cold, service worker: s"], ms = visit(ctx, srv.url, controlled=True)
+        out["cold, service worker: worker start -> ready, s"] = ms / 1000
         out["cold, service worker: MB"] = srv.bytes() / 1e6
         srv.hits.clear()
-        out["second visit, warm: s"], _ = visit(ctx, srv.url, controlled=True)
+        out["second visit, warm: s"], ms = visit(ctx, srv.url, controlled=True)
+        out["second visit: worker start -> ready, s"] = ms / 1000
         out["second visit: requests to the server"] = len(srv.hits)
         out["second visit: requests for versioned assets"] = sum(
             h.path.startswith(VERSIONED) for h in srv.hits)

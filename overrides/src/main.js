@@ -9,6 +9,7 @@ import { mountDownloads } from "./downloads.js";
 import { mountExercises } from "./exercise.js";
 import { mountExplorers } from "./explorer/index.js";
 import { mountShare } from "./share.js";
+import { mountUpdates } from "./updates.js";
 import { Runtime } from "./runtime.js";
 
 const SCRIPT_URL = document.currentScript?.src || document.baseURI;
@@ -106,6 +107,7 @@ function onPage() {
   page = new Page(roots, runtime);
   window.__gdcore.page = page;
   mountExercises(page); // Check, hints, solution, progress in the TOC (see exercise.js)
+  mountUpdates(page); // "this cell was updated since you edited it", Reset all (updates.js)
   mountShare(page); // "Copy link with my code", and opening such a link (see share.js)
   if (roots.length) {
     whenIdle(() => runtime.start());

@@ -361,10 +361,12 @@ def run_cell(
     *,
     on_stdout: Callable[[str], object] | None = None,
     on_stderr: Callable[[str], object] | None = None,
+    figures: bool = True,
 ) -> CellResult:
     """Run one cell's ``code`` in ``namespace`` and describe what happened.
 
-    See the module docstring for the exact rules.
+    See the module docstring for the exact rules. With ``figures=False`` (a cell run only
+    for its variables, as an earlier cell of another one) open figures are closed, not drawn.
 
     >>> ns = new_namespace()
     >>> run_cell("import math\\nmath.pi / 2", ns, "a").result
@@ -407,7 +409,10 @@ def run_cell(
             result.error = _format_error(exc)
             result.error_type = type(exc).__name__
     try:
-        result.figures = _collect_figures(figure_value)
+        if figures:
+            result.figures = _collect_figures(figure_value)
+        else:
+            close_figures()
     except Exception as exc:
         result.figure_error = f"{type(exc).__name__}: {exc}"
         err.write(f"(a figure could not be drawn: {result.figure_error})\n")

@@ -50,7 +50,7 @@ __all__ = ["ANSWERS", "REQUESTS", "ProtocolError", "Verdict", "Worker", "check_e
 
 #: Requests from the page that reach Python: type -> (required fields, optional fields).
 REQUESTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "run": (("id", "cell_id", "code"), ("namespace",)),
+    "run": (("id", "cell_id", "code"), ("namespace", "figures")),
     "call": (("id", "fn", "kwargs"), ()),
     "reset-namespace": ((), ()),
 }
@@ -155,7 +155,8 @@ class Worker:
         """
         msg = _check(REQUESTS, json.loads(text), "request")
         if msg["type"] == "run":
-            self.run(msg["code"], msg["cell_id"], msg["id"], msg.get("namespace"))
+            self.run(msg["code"], msg["cell_id"], msg["id"], msg.get("namespace"),
+                     figures=msg.get("figures") is not False)
         elif msg["type"] == "call":
             self.call(msg["fn"], msg["kwargs"], msg["id"])
         else:
@@ -167,14 +168,17 @@ class Worker:
         self.named.clear()
         cellrun.close_figures()
 
-    def run(self, code: str, cell_id: str, run_id: int, name: str | None = None) -> None:
-        """Run one cell: stream its output, then post ``done`` with its ``CellResult``."""
+    def run(self, code: str, cell_id: str, run_id: int, name: str | None = None,
+            figures: bool = True) -> None:
+        """Run one cell: stream its output, then post ``done`` with its ``CellResult``
+        (``figures=False``: figures closed, not drawn; see ``cellrun.run_cell``)."""
         ns = self.namespace if name is None else self.named.setdefault(
             name, cellrun.new_namespace())
         out = _Pump(self.post, "stdout", run_id, self.limits)
         err = _Pump(self.post, "stderr", run_id, self.limits)
         try:
-            res = cellrun.run_cell(code, ns, cell_id, on_stdout=out.write, on_stderr=err.write)
+            res = cellrun.run_cell(code, ns, cell_id, on_stdout=out.write, on_stderr=err.write,
+                                   figures=figures)
         except KeyboardInterrupt:  # the interrupt arrived outside the reader's code
             res = cellrun.CellResult(error="KeyboardInterrupt", error_type="KeyboardInterrupt")
         finally:

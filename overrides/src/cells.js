@@ -177,6 +177,27 @@ class Cell {
     };
   }
 
+  /** Handlers of a run only for this cell's variables (an earlier cell of another cell): its
+   *  pre-rendered output stays; only an error replaces it, so the reader sees what failed. */
+  quietHandlers() {
+    const out = this.output;
+    return {
+      started: () => {
+        this.setState("running");
+        this.say("Running…");
+      },
+      cell: (result) => {
+        if (!result.error_type || result.error_type === this.expectError) return;
+        out.clear();
+        out.render(result);
+      },
+      error: (text) => {
+        out.clear();
+        out.block("error", text);
+      },
+    };
+  }
+
   /** Record how a run ended; returns true if later cells may run. A cell stopped because the
    *  reader stopped a later cell it ran for is neither "run" nor "stopped": it runs again. */
   finished(res, generation) {
@@ -289,11 +310,21 @@ export class Page {
       const them = skipped.length === 1 ? "it" : "them";
       cell.output.note(`Skipping ${skipped.join(", ")} above (you stopped ${them}): press Run on ${them} to include ${them}.`);
     }
-    for (const c of earlier) {
+    for (const [i, c] of earlier.entries()) {
       c.setState("queued");
-      if (c !== cell) c.output.clear();
       this.running = c;
-      const res = await this.runtime.run(c.id, c.code(), c.handlers());
+      // for its variables only: figures closed, not drawn; its pre-rendered output stays
+      const quiet = c.quietHandlers();
+      const progress = `Running ${i + 1} of ${plural(earlier.length, "earlier cell")}…`;
+      cell.say(this.runtime.state === "ready" ? progress : "Waiting for Python to load…");
+      const handlers = {
+        ...quiet,
+        started: () => {
+          quiet.started();
+          cell.say(progress);
+        },
+      };
+      const res = await this.runtime.run(c.id, c.code(), handlers, { figures: false });
       if (!this.alive) return;
       if (!c.finished(res, generation)) {
         this.earlierFailed(cell, c, res);

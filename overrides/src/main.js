@@ -110,6 +110,7 @@ function onPage() {
   mountUpdates(page); // "this cell was updated since you edited it", Reset all (updates.js)
   mountShare(page); // "Copy link with my code", and opening such a link (see share.js)
   if (roots.length) {
+    runtime.preload(page.cells.map((c) => c.code()).join("\n")); // its packages, at idle
     whenIdle(() => runtime.start());
     for (const root of roots) root.addEventListener("focusin", () => runtime.start(), { once: true });
   }

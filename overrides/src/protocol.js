@@ -38,8 +38,17 @@
  * explorer's code runs in "explorer:<id>"). id: a page-chosen run number that every answer
  * repeats. The packages the code imports are loaded first. Answered by stdout/stderr
  * batches and always one done (after an error if the run failed outside the reader's code).
+ * figures: false for a cell run only for its variables (an earlier cell of another cell): its
+ * figures are closed, not drawn (done.cell.figures is empty).
  * @typedef {{type: "run", id: number, cell_id: string, code: string,
- *   namespace?: string | null}} RunMessage
+ *   namespace?: string | null, figures?: boolean | null}} RunMessage
+ */
+/**
+ * Load, in the background, the packages that code (all the cells of a page) imports, plus
+ * numpy and matplotlib where it uses gdcore or plots, and import them once (pyplot with Agg),
+ * so that the first Run finds them ready. Handled by worker.js alone, never queued behind a
+ * run: a run that needs a package being loaded waits for that package only. No answer.
+ * @typedef {{type: "preload", code: string}} PreloadMessage
  */
 /**
  * Forget all variables (a new page): fresh namespaces, figures closed; interpreter and
@@ -80,7 +89,7 @@
  * @typedef {{type: "error", id?: number | string | null, text: string,
  *   error_type?: string | null, fatal: boolean}} ErrorMessage
  */
-/** @typedef {InitMessage | RunMessage | ResetNamespaceMessage | CallMessage} Request */
+/** @typedef {InitMessage | RunMessage | ResetNamespaceMessage | CallMessage | PreloadMessage} Request */
 /** @typedef {StatusMessage | StreamMessage | DoneMessage | ValueMessage | ErrorMessage} Answer */
 
 export const PHASE = Object.freeze({
@@ -101,7 +110,8 @@ export const SCHEMA = Object.freeze({
     pyworker_url: "string",
     interrupt_buffer: "int32array?",
   },
-  run: { id: "number", cell_id: "string", code: "string", namespace: "string?" },
+  run: { id: "number", cell_id: "string", code: "string", namespace: "string?", figures: "boolean?" },
+  preload: { code: "string" },
   "reset-namespace": {},
   call: { id: "string", fn: "string", kwargs: "object" },
   status: { phase: Object.values(PHASE), text: "string", progress: "number?", timings: "object?" },
@@ -118,6 +128,7 @@ export const MSG = Object.freeze({
   RUN: "run",
   RESET_NAMESPACE: "reset-namespace",
   CALL: "call",
+  PRELOAD: "preload",
   STATUS: "status",
   STDOUT: "stdout",
   STDERR: "stderr",

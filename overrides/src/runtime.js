@@ -42,6 +42,7 @@ export class Runtime {
     this.queued = new Set(); // runs waiting for their turn: {cellId, cancelled}
     this.failure = null;
     this.loadStarted = 0;
+    this.preloadCode = "";
   }
 
   onStatus(fn) {
@@ -82,6 +83,14 @@ export class Runtime {
         interrupt_buffer: interruptBuffer,
       }),
     );
+    if (this.preloadCode) worker.postMessage(message(MSG.PRELOAD, { code: this.preloadCode }));
+  }
+
+  /** The page's code (all its cells): once Python is up, the worker loads the packages it
+   *  needs in the background (protocol.js, preload). Kept for a restarted worker. */
+  preload(code) {
+    this.preloadCode = code;
+    if (this.worker) this.worker.postMessage(message(MSG.PRELOAD, { code }));
   }
 
   /** Resolves true once Python is ready, false if it failed to load. */
@@ -194,7 +203,8 @@ export class Runtime {
   }
 
   /** Queue one cell run. Resolves {status: ok|error|interrupted|restarted|failed, ...}.
-   *  options.namespace: run in that named namespace instead of the page's (protocol.js). */
+   *  options.namespace: run in that named namespace instead of the page's (protocol.js);
+   *  options.figures: false to close the cell's figures instead of drawing them. */
   run(cellId, code, handlers = {}, options = {}) {
     const ticket = { cellId, cancelled: false };
     this.queued.add(ticket);
@@ -206,7 +216,7 @@ export class Runtime {
     return p;
   }
 
-  async runNow(cellId, code, handlers, { namespace = null } = {}) {
+  async runNow(cellId, code, handlers, { namespace = null, figures = null } = {}) {
     const generation = this.generation;
     if (this.state !== "ready") handlers.waiting?.();
     const ready = await this.waitReady(cellId);
@@ -218,7 +228,7 @@ export class Runtime {
     return new Promise((resolve) => {
       this.current = { id, cellId, handlers, resolve, result: { status: "ok" }, started: performance.now() };
       handlers.started?.();
-      this.worker.postMessage(message(MSG.RUN, { id, cell_id: cellId, code, namespace }));
+      this.worker.postMessage(message(MSG.RUN, { id, cell_id: cellId, code, namespace, figures }));
     });
   }
 

@@ -13,6 +13,9 @@ const RUNTIME_DIR = "/tmp/gdcore_runtime";
 /** @type {any} */ let py = null; // pyworker.Worker
 let queue = Promise.resolve();
 let warmedMatplotlib = false;
+let booted = () => {};
+const bootDone = new Promise((resolve) => (booted = resolve)); // init finished (never rejects)
+const loading = new Map(); // package name -> its loadPackage promise, while being loaded
 
 const post = (type, fields) => self.postMessage(message(type, fields));
 const status = (phase, text, progress = null) => post(MSG.STATUS, { phase, text, progress });
@@ -114,6 +117,59 @@ async function init(msg) {
   py = pyodide.pyimport("pyworker").Worker(answer, pyodide.toPy(LIMITS));
   const timings = { load_pyodide: t1 - t0, wheel: t2 - t1, setup: performance.now() - t2 };
   post(MSG.STATUS, { phase: PHASE.READY, text: "Python is ready", progress: 1, timings });
+  booted();
+}
+
+/** Load `names` once: a name already being loaded (by preload) is awaited, not loaded again. */
+function loadShared(names, options) {
+  const fresh = names.filter((n) => !(n in pyodide.loadedPackages) && !loading.has(n));
+  if (fresh.length) {
+    const p = pyodide.loadPackage(fresh, options).finally(() => fresh.forEach((n) => loading.delete(n)));
+    for (const n of fresh) loading.set(n, p);
+  }
+  return Promise.all(names.map((n) => loading.get(n)).filter(Boolean));
+}
+
+function warmMatplotlib() {
+  if (warmedMatplotlib || !("matplotlib" in pyodide.loadedPackages)) return;
+  warmedMatplotlib = true;
+  pyodide.pyimport("pyworker").warm_matplotlib();
+}
+
+// While Pyodide boots, fetch the wheels of numpy and matplotlib (and their dependencies) into
+// the HTTP cache, so that loadPackage finds them there instead of downloading them after boot.
+async function prefetch(indexURL, names) {
+  const lock = await (await fetch(new URL("pyodide-lock.json", indexURL))).json();
+  const seen = new Set();
+  const visit = (name) => {
+    const pkg = lock.packages[name];
+    if (!pkg || seen.has(name)) return;
+    seen.add(name);
+    for (const dep of pkg.depends ?? []) visit(dep);
+  };
+  names.forEach(visit);
+  await Promise.all([...seen].map((n) => fetch(new URL(lock.packages[n].file_name, indexURL)).then((r) => r.arrayBuffer())));
+}
+
+/** @param {import("./protocol.js").PreloadMessage} msg */
+async function preload(msg, indexURL) {
+  const extra = extraPackages(msg.code);
+  if (indexURL && extra.length) prefetch(indexURL, extra).catch(() => {}); // only a head start
+  await bootDone;
+  const quiet = { messageCallback: () => {}, errorCallback: (text) => console.warn(text) };
+  try {
+    if (extra.includes("numpy")) {
+      await loadShared(["numpy"], quiet);
+      pyodide.runPython("import gdcore, numpy");
+    }
+    if (extra.includes("matplotlib")) {
+      await loadShared(["matplotlib"], quiet);
+      warmMatplotlib();
+    }
+    await pyodide.loadPackagesFromImports(msg.code, quiet);
+  } catch (err) {
+    console.warn(`gdcore: preload: ${errorText(err)}`); // a Run loads what it needs and reports
+  }
 }
 
 // Packages a cell needs beyond what loadPackagesFromImports sees: gdcore needs numpy, and
@@ -137,13 +193,9 @@ async function loadPackagesFor(code, id) {
     },
     errorCallback: (text) => post(MSG.STDERR, { id, text: `${text}\n` }),
   };
-  const wanted = extraPackages(code).filter((name) => !(name in pyodide.loadedPackages));
-  if (wanted.length) await pyodide.loadPackage(wanted, options);
+  await loadShared(extraPackages(code), options);
   await pyodide.loadPackagesFromImports(code, options);
-  if ("matplotlib" in pyodide.loadedPackages && !warmedMatplotlib) {
-    warmedMatplotlib = true;
-    pyodide.pyimport("pyworker").warm_matplotlib();
-  }
+  warmMatplotlib();
   if (announced) status(PHASE.READY, "Python is ready", 1);
 }
 
@@ -161,7 +213,7 @@ async function run(msg) {
 
 /** @param {import("./protocol.js").CallMessage} msg */
 async function call(msg) {
-  if (!("numpy" in pyodide.loadedPackages)) await pyodide.loadPackage(["numpy"], { messageCallback: () => {} });
+  await loadShared(["numpy"], { messageCallback: () => {} });
   py.handle(JSON.stringify(msg)); // posts value or error
 }
 
@@ -183,6 +235,7 @@ self.close = () => {
   realClose();
 };
 
+let indexURL = "";
 self.onmessage = (event) => {
   let msg;
   try {
@@ -190,6 +243,11 @@ self.onmessage = (event) => {
   } catch (err) {
     // Not a message of ours (null, a typo, a stray postMessage): say so and go on.
     post(MSG.ERROR, { id: null, text: `worker: ignored a message: ${errorText(err)}`, fatal: false });
+    return;
+  }
+  if (msg.type === MSG.INIT) indexURL = msg.index_url;
+  if (msg.type === MSG.PRELOAD) {
+    preload(msg, indexURL); // in the background, beside the queue (never throws)
     return;
   }
   queue = queue.then(

@@ -101,6 +101,18 @@ def test_figures_are_captured_with_alt_text_and_closed(cellrun):
     assert again.figures[0]["alt"].startswith("Figure 1")
 
 
+def test_figures_false_closes_figures_without_drawing_them(cellrun):
+    """A cell run only for its variables (run-above): no PNG, figures closed, names kept."""
+    import matplotlib.pyplot as plt
+
+    ns = cellrun.new_namespace()
+    res = cellrun.run_cell("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+                           "ax.plot([1, 2])\nn = 3\nfig", ns, "quiet", figures=False)
+    assert res.error is None and res.figures == [] and res.figure_error is None
+    assert plt.get_fignums() == [] and ns["n"] == 3
+    assert len(cellrun.run_cell("plt.figure()", ns, "drawn").figures) == 1
+
+
 def test_a_figure_that_cannot_be_drawn_is_reported_and_closed(cellrun):
     pytest.importorskip("matplotlib")
     res = cellrun.run_cell(

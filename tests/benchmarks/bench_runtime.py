@@ -16,6 +16,16 @@ a fresh browser context (empty HTTP cache):
 
 Goals: cold overhead over the bare baseline (+ packages the cell needs) under 20 %; warm
 trivial under 100 ms; warm figure under 500 ms.
+
+With ``--course`` it builds the real site instead (docs/, self-hosted Pyodide) and measures
+preload and run-above (issue 14, items 1 and 2) on real course pages, each in a fresh context
+(cold HTTP cache; service workers blocked, so the first visit is not reloaded once):
+
+a. learning-rate page open, the reader reads 15 s, then Run on its first figure cell: Run ->
+   figure (goal <= 0.5 s);
+b. the same cell, Run at once on open: open -> figure, against bare loadPyodide +
+   loadPackage(numpy, matplotlib) + one figure measured in the same run;
+c. a link to the last cell of the practical page, Run at once: open -> done.
 """
 
 from __future__ import annotations
@@ -143,11 +153,109 @@ def open_and_run(browser, url: str, cell_id: str, what: str) -> float:
     return elapsed
 
 
+def build_course(tmp: Path, keep: str | None = None) -> tuple[Path, int]:
+    """The real site (docs/, mkdocs.yml), self-hosted Pyodide, plus bare.html; with ``keep``
+    (a directory), built there once and reused by later runs."""
+    import os
+    import subprocess
+
+    root = TESTS.parent
+    port = sitekit.free_port()
+    site = Path(keep) if keep else tmp / "site"
+    if keep and (site / "bare.html").is_file():
+        return site, port
+    env = {**os.environ, "GDCORE_PYODIDE_SOURCE": "self",
+           "GDCORE_SITE_URL": f"http://127.0.0.1:{port}/gdcore/"}
+    done = subprocess.run([str(root / ".venv" / "bin" / "mkdocs"), "build", "-q", "-d", str(site)],
+                          cwd=root, env=env, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"build failed:\n{done.stderr[-3000:]}")
+    (site / "bare.html").write_text(BARE_HTML, encoding="utf-8")
+    return site, port
+
+
+FIRST_FIGURE = ("() => [...document.querySelectorAll('.gd-cell:not([hidden])')]"
+                ".find((c) => c.querySelector('.gd-out-figure img')).id")
+LAST_CELL = ("() => [...document.querySelectorAll('.gd-cell:not([hidden]):not([data-exercise])')]"
+             ".pop().id")
+
+
+def course(browser, base: str) -> None:
+    """Items a, b, c of the module docstring, one run, printed with their ratios."""
+    def fresh(path: str, live: bool = True):
+        ctx = browser.new_context(service_workers="block")
+        page = ctx.new_page()
+        t0 = time.perf_counter()
+        page.goto(base + path)
+        if live:
+            wait_live(page)
+        return ctx, page, t0
+
+    ctx, page, _ = fresh("bare.html", live=False)
+    bare = page.evaluate("window.bare")
+    ctx.close()
+    bare_sum = bare["ready"] + bare["packages"] + bare["figure"]
+    # a. read 15 s, then Run on the first figure cell
+    ctx, page, _ = fresh("learning-rate/")
+    cell_id = page.evaluate(FIRST_FIGURE)
+    time.sleep(15)
+    read_run = click_run(page, cell_id, 1, "figure") * 1000
+    ctx.close()
+    # b. Run at once on that cell
+    ctx, page, t0 = fresh("learning-rate/")
+    click_run(page, cell_id, 1, "figure")
+    at_once = (time.perf_counter() - t0) * 1000
+    ctx.close()
+    # c. a link to the last cell of the practical page, Run at once
+    ctx, page, _ = fresh("practical/")
+    last = page.evaluate(LAST_CELL)
+    ctx.close()
+    ctx, page, t0 = fresh(f"practical/#{last}")
+    click_run(page, last, 1)
+    link_run = (time.perf_counter() - t0) * 1000
+    earlier = page.evaluate("() => document.querySelectorAll('.gd-cell[data-runs]').length - 1")
+    ctx.close()
+    rows = [
+        ("bare loadPyodide (in its worker)", bare["ready"]),
+        ("bare loadPackage(numpy, matplotlib)", bare["packages"]),
+        ("bare first figure", bare["figure"]),
+        ("bare sum", bare_sum),
+        (f"a. learning-rate: read 15 s, Run {cell_id} -> figure", read_run),
+        (f"b. learning-rate: open, Run {cell_id} at once -> figure", at_once),
+        (f"c. practical/#{last}: open, Run at once -> done ({earlier} earlier cells)", link_run),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print("\nPyodide 0.27.7, self-hosted, headless Chromium, real course pages, one run")
+    for name, ms in rows:
+        print(f"  {name:<{width}}  {ms:8.0f} ms")
+    print(f"\n  a: {read_run / 1000:.2f} s (goal <= 0.5 s; before: 5-7 s)")
+    print(f"  b / bare sum: {at_once / bare_sum:.2f} (goal <= 1)")
+    print(f"  c: {link_run / 1000:.1f} s (before: 16-23 s); c / b: {link_run / at_once:.2f} "
+          "(goal <= 2)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--course", action="store_true",
+                        help="preload and run-above on the real course pages (issue 14)")
+    parser.add_argument("--site", help="with --course: build the site into this directory "
+                        "once and reuse it (instant navigation is not measured there)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
+
+    if args.course:
+        with tempfile.TemporaryDirectory(prefix="r1-") as tmp, sync_playwright() as pw:
+            tmp = Path(tmp)
+            t0 = time.perf_counter()
+            site, port = build_course(tmp, args.site)
+            print(f"site built in {time.perf_counter() - t0:.1f} s")
+            browser = pw.chromium.launch(executable_path=sitekit.CHROMIUM,
+                                         args=sitekit.CHROMIUM_ARGS)
+            with sitekit.serve_site(site, tmp / "www", port) as base:
+                course(browser, base)
+            browser.close()
+        return
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         tmp = Path(tmp)

@@ -36,7 +36,7 @@ import markdown as markdown_lib
 import nbformat
 from markdown.util import HTML_PLACEHOLDER_RE
 
-from . import fence
+from . import exercises, fence
 
 NBFORMAT_MINOR = 5
 #: The first line of a code cell that is hidden on the page (a ``setup="true"`` cell).
@@ -318,6 +318,21 @@ def _unique(cid: str, used: set[str]) -> str:
     return out
 
 
+def _other_fence(name: str, opts: dict, page_url: str) -> str:
+    """What a notebook shows for a custom fence other than a cell: a link to the page.
+
+    An exercise's check and solution stay hidden on the site (its hints too: they unlock
+    there); the notebook gives the starter cell and one line pointing to **Check**.
+    """
+    if name in exercises.KINDS:
+        if name != "pycheck":
+            return ""
+        target = f"{page_url}#{opts['for']}" if opts.get("for") else page_url
+        return f"*Check your answer on the page: [open the exercise there]({target}).*"
+    anchor = f"#{opts['id']}" if opts.get("id") else ""
+    return f"*The {name} is interactive on the page: [open it there]({page_url}{anchor}).*"
+
+
 def build_notebook(*, title: str, page_url: str, pieces: list[Piece],
                    others: dict[str, tuple[str, dict]], results: dict[int, dict],
                    wheel_url: str, link: Callable[[str], str]) -> nbformat.NotebookNode:
@@ -331,11 +346,7 @@ def build_notebook(*, title: str, page_url: str, pieces: list[Piece],
         if piece.cell is None:
             text = piece.markdown
             for key, (name, opts) in others.items():
-                anchor = f"#{opts['id']}" if opts.get("id") else ""
-                text = text.replace(
-                    f"<!--{key}-->",
-                    f"*The {name} is interactive on the page: [open it there]"
-                    f"({page_url}{anchor}).*")
+                text = text.replace(f"<!--{key}-->", _other_fence(name, opts, page_url))
             text = jupyter_markdown(text, link, footnotes)
             if text.strip():
                 nb_cells.append(v4.new_markdown_cell(text, id=_unique("md", used)))

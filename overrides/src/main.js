@@ -67,11 +67,18 @@ function fragmentId(hash) {
   }
 }
 
+/**
+ * A link to a cell or an explorer (page/#id) scrolls it to the middle of the screen (clear
+ * of the header and of material's "back to top" button) and highlights it. A hidden setup
+ * cell has nothing to show: its link highlights the first visible element after it.
+ */
 function highlightFromHash() {
   const id = fragmentId(location.hash);
   if (!id) return;
-  const target = document.getElementById(id);
-  if (!target?.classList.contains("gd-cell")) return;
+  let target = document.getElementById(id);
+  if (!target?.matches(".gd-cell, .gd-explorer")) return;
+  while (target && !target.getClientRects().length) target = target.nextElementSibling;
+  if (!target) return;
   for (const old of document.querySelectorAll(".gd-cell-target")) old.classList.remove("gd-cell-target");
   target.classList.add("gd-cell-target");
   target.scrollIntoView({ block: "center" });

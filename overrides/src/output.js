@@ -11,6 +11,12 @@ const el = (tag, className, text) => {
   return node;
 };
 
+// An output that scrolls (a wide table, a long log) must be reachable by keyboard to scroll
+// it (WCAG 2.1.1; axe's scrollable-region-focusable), as material does for code blocks.
+const focusableIfScrolls = (node) => {
+  if (node.scrollWidth > node.clientWidth + 1 || node.scrollHeight > node.clientHeight + 1) node.tabIndex = 0;
+};
+
 export class OutputView {
   constructor(region) {
     this.region = region; // .gd-cell-output (role=log)
@@ -19,6 +25,7 @@ export class OutputView {
     // Keep the build-time (pre-rendered) output until the reader runs the cell, and the nodes
     // themselves (clear() detaches them) to show a copy again if Python cannot be loaded.
     this.prerendered = [...region.childNodes];
+    region.querySelectorAll("pre.gd-out").forEach(focusableIfScrolls);
     this.shownChars = 0;
     this.shownLines = 0;
     this.truncated = null;
@@ -49,6 +56,7 @@ export class OutputView {
       if (this.truncated) break;
       this.appendText(kind, text);
     }
+    this.region.querySelectorAll("pre.gd-out:not([tabindex])").forEach(focusableIfScrolls);
   }
 
   appendText(kind, text) {
@@ -106,7 +114,7 @@ export class OutputView {
 
   block(kind, text) {
     this.flush();
-    this.region.appendChild(el("pre", `gd-out gd-out-${kind}`, text));
+    focusableIfScrolls(this.region.appendChild(el("pre", `gd-out gd-out-${kind}`, text)));
   }
 
   figure(png, alt) {

@@ -3,8 +3,9 @@ site's wheel) and prints what the build (CPython) pre-rendered.
 
 One browser page visits all pages with material's instant navigation, so the worker stays
 warm and only the namespace is reset between pages (that is also what a reader does). On
-each page the test clicks Run on the last cell: the runtime first runs every earlier cell
-(notebook order), so every cell runs once.
+each page the test clicks Run on every visible cell in order, so every cell runs once and
+renders its own output (run-above would keep earlier cells' pre-rendered outputs, and only
+hidden setup cells run that way here).
 
 Comparison: stdout, stderr, the final expression's repr and the error traceback must be
 equal after ``gdlive.same_output``: trailing spaces at line ends and surrounding newlines
@@ -45,11 +46,18 @@ def test_every_cell_matches_prerendered_output(built_site, site_server, page):
     ran = 0
     for i, rel in enumerate(pages):
         if i:
+            # wait for the new page's cells: the old ones may linger after the URL changed
+            p.evaluate("() => document.querySelectorAll('.gd-cell')"
+                       ".forEach((c) => (c.dataset.gdOld = '1'))")
             instant_navigate(p, site_server + rel)
+            p.wait_for_function("() => !document.querySelector('.gd-cell[data-gd-old]')")
         wait_live(p)
         before = {c["id"]: c for c in p.evaluate(SNAPSHOT_JS)}
         visible = [cid for cid, c in before.items() if not c["setup"]]
-        final, seconds = run(p, visible[-1], timeout_s=300)
+        seconds = 0.0
+        for cid in visible:
+            if before[cid]["prerender"]:
+                seconds += run(p, cid, timeout_s=300)[1]
         # Cells the build skips (prerender="false") are skipped by run-above too: run them.
         for cid, c in before.items():
             if not c["prerender"] and not c["setup"]:

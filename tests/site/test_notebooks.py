@@ -312,3 +312,32 @@ def test_the_sites_figures_and_prints_reach_the_notebooks(built_site):
     assert any(o.output_type == "stream" and o.text.strip() for o in outputs)
     raw = json.loads((built_site / "gradients" / "gradients.ipynb").read_text(encoding="utf-8"))
     assert raw["metadata"]["gdcore"]["page"].endswith("/gradients/")
+
+
+def test_notebooks_keep_exercise_checks_and_solutions_on_the_site(built_site):
+    """A downloaded notebook gives the exercise's starter, not its hidden check or solution."""
+    import html as html_lib
+    import re
+
+    hidden = 0
+    for page_dir in real_pages(built_site):
+        page_html = (built_site / page_dir / "index.html").read_text(encoding="utf-8")
+        secrets = [html_lib.unescape(v) for v in
+                   re.findall(r'data-(?:check|solution)="([^"]*)"', page_html)]
+        if not secrets:
+            continue
+        public = re.sub(r'data-(?:check|solution|hints)="[^"]*"', "", page_html)
+        shown = "\n".join(html_lib.unescape(v) for v in
+                           re.findall(r'data-code="([^"]*)"', public))
+        shown += html_lib.unescape(re.sub(r"<[^>]+>", "", public))  # the page's own text
+        nb = notebook_of(built_site, "" if page_dir == "." else page_dir + "/")
+        text = markdown_of(nb) + "\n".join(c.source for c in code_cells(nb))
+        for fence_open in ("```pycheck", "```pysolution"):  # documented syntax may be shown
+            assert text.count(fence_open) <= shown.count(fence_open), (page_dir, fence_open)
+        for secret in secrets:
+            lines = [ln.strip() for ln in secret.splitlines() if len(ln.strip()) > 12]
+            leaked = [ln for ln in lines if ln in text and ln not in shown]
+            assert not leaked, (page_dir, leaked[:2])
+            hidden += 1
+        assert "The pycheck is" not in text and "The pysolution is" not in text, page_dir
+    assert hidden >= 10

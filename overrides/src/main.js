@@ -82,6 +82,14 @@ function highlightFromHash() {
   for (const old of document.querySelectorAll(".gd-cell-target")) old.classList.remove("gd-cell-target");
   target.classList.add("gd-cell-target");
   target.scrollIntoView({ block: "center" });
+  // Centering scrolls up a little, which makes material show "back to top" over the linked
+  // element: hide that button until the reader scrolls or types themselves.
+  const root = document.documentElement;
+  root.classList.add("gd-linked");
+  const release = () => root.classList.remove("gd-linked");
+  for (const type of ["wheel", "touchmove", "keydown", "pointerdown"]) {
+    window.addEventListener(type, release, { once: true, passive: true });
+  }
 }
 
 function whenIdle(fn) {

@@ -10,7 +10,8 @@ TARGET_JS = """() => {
   const t = document.querySelector('.gd-cell-target');
   if (!t) return null;
   const r = t.getBoundingClientRect(), top = document.querySelector('.md-top');
-  const tr = top && top.getClientRects().length ? top.getBoundingClientRect() : null;
+  const shown = top && top.getClientRects().length && getComputedStyle(top).visibility !== 'hidden';
+  const tr = shown ? top.getBoundingClientRect() : null;
   const covered = !!tr && tr.bottom > r.top && tr.top < r.bottom && tr.right > r.left
     && tr.left < r.right;
   return {id: t.id, cls: t.className, top: r.top, bottom: r.bottom, h: innerHeight, covered};

@@ -11,13 +11,18 @@ Fixtures (all session-scoped, so a page is read and run at most once per test se
 - ``page_namespace(name, cell_id) -> dict``: the page's variables right after that cell ran
   (a shallow snapshot taken during the same run as ``run_page``), so a claim test can assert
   on the objects a cell made (``page_namespace("momentum", "valley-race")["runs"]``).
+- ``cell_variant(name, cell_id, (old, new), ...) -> (stdout, namespace)``: the cell with the
+  edits an exercise or a "try this" asks for, run in the page's namespace as it was before
+  the cell (each edit must still match the cell's code).
 - ``page_structure(name) -> list[str]``: the problems with a teaching page's required
   structure (see :func:`structure_problems`); an empty list means the page is fine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import re
 import sys
 from dataclasses import dataclass, field
@@ -163,6 +168,28 @@ def page_namespace(run_page):
         return run_page.snapshots[name][cell_id]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def cell_variant(page_cells, page_namespace):
+    def run(name: str, cell_id: str, *edits: tuple[str, str]) -> tuple[str, dict]:
+        cells = page_cells(name)
+        ids = [c.id for c in cells]
+        index = ids.index(cell_id)
+        namespace = dict(page_namespace(name, ids[index - 1])) if index else {}
+        code = cells[index].code
+        for old, new in edits:
+            assert old in code, f"{name}.md cell {cell_id} no longer contains {old!r}"
+            code = code.replace(old, new)
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            exec(compile(code, f"<variant {cell_id}>", "exec"), namespace)
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+        return buf.getvalue(), namespace
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -29,9 +29,6 @@ Ledger (claim -> test):
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
 
@@ -54,28 +51,10 @@ def out(run_page):
 
 
 @pytest.fixture(scope="module")
-def variant(page_cells, page_namespace):
+def variant(cell_variant):
     """variant(cell_id, (old, new), ...) -> stdout of the cell with the edits an exercise
     asks for, run in the page's namespace as it was before the cell."""
-    cells = page_cells(PAGE)
-
-    def run(cell_id, *edits):
-        ids = [c.id for c in cells]
-        index = ids.index(cell_id)
-        namespace = dict(page_namespace(PAGE, ids[index - 1])) if index else {}
-        code = cells[index].code
-        for old, new in edits:
-            assert old in code, f"{PAGE}.md cell {cell_id} no longer contains {old!r}"
-            code = code.replace(old, new)
-        buf = io.StringIO()
-        with contextlib.redirect_stdout(buf):
-            exec(compile(code, f"<variant {cell_id}>", "exec"), namespace)
-        import matplotlib.pyplot as plt
-
-        plt.close("all")
-        return buf.getvalue()
-
-    return run
+    return lambda cell_id, *edits: cell_variant(PAGE, cell_id, *edits)[0]
 
 
 def sign_step_table(stdout):

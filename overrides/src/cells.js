@@ -2,6 +2,7 @@
 // persistence of edits, Copy link, and "run the earlier cells first" (notebook order).
 import { createEditor } from "./editor.js";
 import { OutputView } from "./output.js";
+import { storage } from "./storage.js";
 
 const STORE = "gdcore:v1:";
 
@@ -9,23 +10,6 @@ function pagePath() {
   return location.pathname.replace(/index\.html$/, "");
 }
 
-const storage = {
-  get(key) {
-    try {
-      return localStorage.getItem(key);
-    } catch {
-      return null;
-    }
-  },
-  set(key, value) {
-    try {
-      if (value == null) localStorage.removeItem(key);
-      else localStorage.setItem(key, value);
-    } catch {
-      /* storage full or disabled: edits just are not kept */
-    }
-  },
-};
 
 function button(label, className, onClick) {
   const b = document.createElement("button");

@@ -6,6 +6,7 @@
 // version", which makes the new original the edit's base). Also "Reset all cells on this
 // page", beside the page's downloads.
 import "./updates.css";
+import { storage } from "./storage.js";
 
 /** A 53-bit fingerprint of a text (cyrb53), as hex: equal texts, equal fingerprints. */
 export function fingerprint(text) {
@@ -49,27 +50,10 @@ export function lineDiff(a, b) {
   return out;
 }
 
-const store = {
-  get(key) {
-    try {
-      return localStorage.getItem(key);
-    } catch {
-      return null;
-    }
-  },
-  set(key, value) {
-    try {
-      if (value == null) localStorage.removeItem(key);
-      else localStorage.setItem(key, value);
-    } catch {
-      /* storage full or disabled */
-    }
-  },
-};
 
 function readBase(cell) {
   try {
-    const base = JSON.parse(store.get(`${cell.key}:base`) || "null");
+    const base = JSON.parse(storage.get(`${cell.key}:base`) || "null");
     return base && typeof base.hash === "string" ? base : null;
   } catch {
     return null;
@@ -77,7 +61,7 @@ function readBase(cell) {
 }
 
 function writeBase(cell) {
-  store.set(`${cell.key}:base`, JSON.stringify({ hash: fingerprint(cell.original), text: cell.original }));
+  storage.set(`${cell.key}:base`, JSON.stringify({ hash: fingerprint(cell.original), text: cell.original }));
 }
 
 function button(label, className, onClick) {
@@ -111,7 +95,7 @@ function announce(cell) {
   text.textContent = "This cell was updated since you edited it. Your code (−) against the new version (+):";
   const take = button("Take the new version", "gd-take-new", () => {
     cell.reset();
-    store.set(`${cell.key}:base`, null);
+    storage.set(`${cell.key}:base`, null);
     box.remove();
   });
   const keep = button("Keep my version", "gd-keep-mine", () => {
@@ -126,17 +110,17 @@ function announce(cell) {
 }
 
 function watch(cell) {
-  const saved = store.get(cell.key);
+  const saved = storage.get(cell.key);
   const base = readBase(cell);
   if (saved != null && base && base.hash !== fingerprint(cell.original)) announce(cell);
   else if (saved != null && !base) writeBase(cell); // an edit older than fingerprints
-  else if (saved == null && base) store.set(`${cell.key}:base`, null);
+  else if (saved == null && base) storage.set(`${cell.key}:base`, null);
   // cells.js toggles gd-cell-edited as the reader edits or resets: keep the base in step
   new MutationObserver(() => {
     const edited = cell.root.classList.contains("gd-cell-edited");
     if (edited && !readBase(cell)) writeBase(cell);
-    if (!edited && store.get(cell.key) == null) {
-      store.set(`${cell.key}:base`, null);
+    if (!edited && storage.get(cell.key) == null) {
+      storage.set(`${cell.key}:base`, null);
       cell.root.querySelector(":scope > .gd-updated")?.remove();
     }
   }).observe(cell.root, { attributes: true, attributeFilter: ["class"] });
@@ -153,7 +137,7 @@ function resetAllButton(page) {
     const edited = cells.filter((c) => c.root.classList.contains("gd-cell-edited"));
     for (const c of cells) {
       c.reset();
-      store.set(`${c.key}:base`, null);
+      storage.set(`${c.key}:base`, null);
       c.root.querySelector(":scope > .gd-updated")?.remove();
     }
     status.textContent = edited.length

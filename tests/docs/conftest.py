@@ -11,6 +11,8 @@ Fixtures (all session-scoped, so a page is read and run at most once per test se
 - ``page_namespace(name, cell_id) -> dict``: the page's variables right after that cell ran
   (a shallow snapshot taken during the same run as ``run_page``), so a claim test can assert
   on the objects a cell made (``page_namespace("momentum", "valley-race")["runs"]``).
+- ``clean_run(name) -> dict[str, CellResult]``: ``run_page(name)``, failing (naming the page
+  and the cells) if any cell raised.
 - ``cell_variant(name, cell_id, (old, new), ...) -> (stdout, namespace)``: the cell with the
   edits an exercise or a "try this" asks for, run in the page's namespace as it was before
   the cell (each edit must still match the cell's code).
@@ -168,6 +170,17 @@ def page_namespace(run_page):
         return run_page.snapshots[name][cell_id]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def clean_run(run_page):
+    def run(name: str) -> dict:
+        results = run_page(name)
+        failed = {cid: r.error_type for cid, r in results.items() if r.error_type}
+        assert not failed, f"docs/{name}.md: cells raised {failed}"
+        return results
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -43,11 +43,8 @@ def text(page_text):
 
 
 @pytest.fixture(scope="module")
-def out(run_page):
-    results = run_page(PAGE)
-    for cell_id, result in results.items():
-        assert result.ok, f"{PAGE}.md cell {cell_id} raised {result.error_type}"
-    return {cell_id: result.stdout for cell_id, result in results.items()}
+def out(clean_run):
+    return {cell_id: result.stdout for cell_id, result in clean_run(PAGE).items()}
 
 
 @pytest.fixture(scope="module")

@@ -42,11 +42,8 @@ def text(page_text):
 
 
 @pytest.fixture(scope="module")
-def results(run_page):
-    res = run_page(PAGE)
-    failed = {cid: r.error_type for cid, r in res.items() if r.error_type}
-    assert not failed, f"{PAGE}: cells raised {failed}"
-    return res
+def results(clean_run):
+    return clean_run(PAGE)
 
 
 @pytest.fixture(scope="module")

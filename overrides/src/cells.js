@@ -2,6 +2,7 @@
 // persistence of edits, Copy link, and "run the earlier cells first" (notebook order).
 import { createEditor } from "./editor.js";
 import { OutputView } from "./output.js";
+import { copyLinkOrShow } from "./clipboard.js";
 import { storage } from "./storage.js";
 
 const STORE = "gdcore:v1:";
@@ -116,24 +117,8 @@ class Cell {
 
   async copyLink() {
     const url = `${location.href.split("#")[0]}#${this.id}`;
-    try {
-      await navigator.clipboard.writeText(url);
-      this.say("Link copied");
-    } catch {
-      // No clipboard access (insecure context, permission): show the link, selected.
-      let field = this.root.querySelector(".gd-link-field");
-      if (!field) {
-        field = document.createElement("input");
-        field.className = "gd-link-field";
-        field.readOnly = true;
-        field.setAttribute("aria-label", "Link to this cell");
-        this.linkBtn.parentElement.appendChild(field);
-      }
-      field.value = url;
-      field.focus();
-      field.select();
-      this.say("Press Ctrl+C to copy the link");
-    }
+    await copyLinkOrShow(this, this.linkBtn, url,
+      { fieldClass: "gd-link-field", label: "Link to this cell", copied: "Link copied" });
   }
 
   say(text) {

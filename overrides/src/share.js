@@ -5,6 +5,7 @@
 // itself, and offers "Back to the original". A fragment that does not decode is ignored.
 import { deflateSync, inflateSync, strFromU8, strToU8 } from "fflate";
 import "./share.css";
+import { copyLinkOrShow } from "./clipboard.js";
 
 const PREFIX = "#gd-code=";
 const MAX_CODE = 200_000; // characters: a longer decoded payload is refused as malformed
@@ -56,23 +57,9 @@ function button(label, className, onClick) {
 async function copyShareLink(cell, btn) {
   const url = `${location.href.split("#")[0]}${encodeShare(cell.id, cell.code())}`;
   btn.dataset.url = url;
-  try {
-    await navigator.clipboard.writeText(url);
-    cell.say("Link with your code copied");
-  } catch {
-    let field = cell.root.querySelector(".gd-share-field");
-    if (!field) {
-      field = document.createElement("input");
-      field.className = "gd-share-field";
-      field.readOnly = true;
-      field.setAttribute("aria-label", "Link with your code");
-      btn.parentElement.appendChild(field);
-    }
-    field.value = url;
-    field.focus();
-    field.select();
-    cell.say("Press Ctrl+C to copy the link");
-  }
+  await copyLinkOrShow(cell, btn, url, {
+    fieldClass: "gd-share-field", label: "Link with your code", copied: "Link with your code copied",
+  });
 }
 
 function addShareButton(cell) {

@@ -6,6 +6,7 @@
 import { deflateSync, inflateSync, strFromU8, strToU8 } from "fflate";
 import "./share.css";
 import { copyLinkOrShow } from "./clipboard.js";
+import { storage } from "./storage.js";
 
 const PREFIX = "#gd-code=";
 const MAX_CODE = 200_000; // characters: a longer decoded payload is refused as malformed
@@ -80,19 +81,9 @@ function openShared(page, shared) {
   const cell = page.cell(shared.cellId);
   if (!cell?.editor) return;
   // The shared code is shown, not saved over the reader's own edit: restore what was stored.
-  let kept = null;
-  try {
-    kept = localStorage.getItem(cell.key);
-  } catch {
-    /* storage disabled */
-  }
+  const kept = storage.get(cell.key);
   cell.editor.setCode(shared.code);
-  try {
-    if (kept == null) localStorage.removeItem(cell.key);
-    else localStorage.setItem(cell.key, kept);
-  } catch {
-    /* storage disabled */
-  }
+  storage.set(cell.key, kept);
   cell.root.querySelector(":scope > .gd-share-banner")?.remove();
   const banner = document.createElement("div");
   banner.className = "gd-share-banner";

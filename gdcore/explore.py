@@ -60,8 +60,10 @@ __all__ = [
     "explorer_catalog",
     "explorer_update",
     "expression_landscape",
+    "heavy_ball_rate",
     "landscape_grid",
     "make_optimizer",
+    "momentum_rate_grid",
     "make_schedule",
     "race",
     "race_code",
@@ -680,11 +682,12 @@ def race(
         for spec, opt, label in prepared:
             objective, _ = _objective(name, f, noise, seed)
             _, schedule = _spec_schedule(spec, opt, steps)
+            rate = _rate_of_run(f, opt)  # before the run: a schedule changes opt.lr
             traj = minimize(objective, opt, start, steps, schedule=schedule)
             grads = np.asarray(traj.grads, dtype=float)
             grad_norms = np.sqrt(np.sum(grads * grads, axis=-1)) if grads.size else grads
             results.append(_run_record(
-                label, spec, opt, traj,
+                label, spec, opt, traj, **rate,
                 path=_finite_list(traj.xs),
                 losses=_finite_list(traj.losses),
                 grad_norms=_finite_list(grad_norms),
@@ -845,6 +848,7 @@ def _run_update(name: str, f: Any, spec: Any, opt: Any, label: str, start: np.nd
     objective, _ = _objective(name, f, noise, seed)
     schedule_name, schedule = _spec_schedule(spec, opt, steps)
     rec = _Recorder(opt) if inspect_steps else None
+    rate = _rate_of_run(f, opt)  # before the run: a schedule changes opt.lr
     traj = minimize(objective, rec or opt, start, steps, schedule=schedule)
     n = int(traj.n_steps)
     xs = np.asarray(traj.xs, dtype=float)
@@ -858,7 +862,7 @@ def _run_update(name: str, f: Any, spec: Any, opt: Any, label: str, start: np.nd
         more, more_arrays, fields = _inspect_blocks(rec, xs, grads, n)
         layout += more
         arrays += more_arrays
-    record = _run_record(label, spec, opt, traj, packed=_packed(arrays),
+    record = _run_record(label, spec, opt, traj, **rate, packed=_packed(arrays),
                          layout=[list(item) for item in layout])
     record["schedule"] = schedule_name
     if fields is not None:
@@ -888,6 +892,7 @@ def explorer_update(
     noise: float = 0.0,
     seed: int = 0,
     function: Mapping[str, Any] | None = None,
+    rate_grid: int = 0,
 ) -> str:
     """One explorer redraw, as JSON text: the race (packed), its code, and maybe the grid.
 
@@ -908,6 +913,10 @@ def explorer_update(
     :func:`race`. With ``landscape="custom"``, ``function`` holds the reader's
     ``expression``, optional ``gradient`` (two expressions) and ``domain`` (see
     :func:`expression_landscape`); a given gradient is checked (``gradient_check``).
+    A Momentum run on a quadratic landscape carries its ``rate`` (:func:`heavy_ball_rate`);
+    with ``rate_grid > 0`` on such a landscape, :func:`momentum_rate_grid` of that
+    resolution (``packed=True``, with the weight decay of the race's Momentum run) comes as
+    ``rate_grid`` (``None`` on other landscapes).
 
         >>> import gdcore as gd, json
         >>> out = json.loads(gd.explorer_update(landscape="rosenbrock", x0=[0.0, 0.0],
@@ -916,6 +925,7 @@ def explorer_update(
         (['code', 'race'], ['xs', 'losses', 'grad_norms', 'lrs', 'grads'])
     """
     grid_resolution = check_int("grid_resolution", grid_resolution, minimum=0)
+    rate_grid = check_int("rate_grid", rate_grid, minimum=0)
     extra: dict[str, Any] = {}
     if landscape == "custom":
         if not isinstance(function, Mapping) or "expression" not in function:
@@ -948,6 +958,11 @@ def explorer_update(
     if grid_resolution:
         out["grid"] = landscape_grid(f, resolution=grid_resolution, packed=True)
         out["grid"]["name"] = name
+    if rate_grid:
+        heavy = [opt for _, opt, _ in prepared if type(opt) is Momentum]
+        wd = float(heavy[0].weight_decay) if heavy else 0.0
+        out["rate_grid"] = (momentum_rate_grid(f, rate_grid, weight_decay=wd, packed=True)
+                            if _curvatures(f) is not None else None)
     return json.dumps(out, separators=(",", ":"), allow_nan=False)
 
 
@@ -1023,24 +1038,147 @@ def _nice(value: float) -> float:
     return float(f"{float(value):.3g}")
 
 
-def _optimal_values(f: Any) -> list[dict[str, Any]]:
-    """On a quadratic: the rates 2/(L+mu) and 1/L, and the heavy-ball optimum (Polyak 1964)."""
+def _curvatures(f: Any) -> tuple[float, float] | None:
+    """(mu, L) of a 2-D quadratic landscape with a positive-definite Hessian, else None."""
     if not isinstance(f, Quadratic) or f.A.shape != (2, 2):
-        return []
+        return None
     eig = np.linalg.eigvalsh(f.A)
     mu, L = float(eig[0]), float(eig[-1])
-    if not mu > 0:
-        return []
+    return (mu, L) if mu > 0 else None
+
+
+def _heavy_ball_optimum(mu: float, L: float) -> dict[str, float]:
+    """Polyak's tuned heavy ball for curvatures in [mu, L]: lr, momentum (Polyak 1964)."""
     sl, sm = math.sqrt(L), math.sqrt(mu)
+    return {"lr": 4 / (sl + sm) ** 2, "momentum": ((sl - sm) / (sl + sm)) ** 2}
+
+
+def _optimal_values(f: Any) -> list[dict[str, Any]]:
+    """On a quadratic: the rates 2/(L+mu) and 1/L, and the heavy-ball optimum (Polyak 1964)."""
+    curv = _curvatures(f)
+    if curv is None:
+        return []
+    mu, L = curv
     return [
         {"label": "2/(L+μ)", "optimizer": "gradient_descent", "params": {"lr": 2 / (L + mu)},
          "title": "the best fixed rate for gradient descent"},
         {"label": "1/L", "optimizer": "gradient_descent", "params": {"lr": 1 / L},
          "title": "the safe rate 1/L"},
         {"label": "α*, β* (heavy ball)", "optimizer": "momentum",
-         "params": {"lr": 4 / (sl + sm) ** 2, "momentum": ((sl - sm) / (sl + sm)) ** 2},
+         "params": _heavy_ball_optimum(mu, L),
          "title": "Polyak's optimal heavy-ball rate and momentum"},
     ]
+
+
+def heavy_ball_rate(curvatures: Sequence[float], lr: Any, momentum: Any) -> Any:
+    r"""The heavy ball's rate on a quadratic: the error factor per step of its slowest direction.
+
+    Along an eigen-direction of curvature :math:`a` the heavy ball (:class:`gdcore.Momentum`
+    without dampening, learning rate :math:`\eta`, momentum :math:`\beta`) maps the last two
+    positions by
+
+    .. math::
+        T(a) = \begin{pmatrix} 1 + \beta - \eta a & -\beta \\ 1 & 0 \end{pmatrix},
+
+    so that direction shrinks like :math:`\rho(T(a))^t`, the spectral radius (the larger
+    modulus of the roots of :math:`z^2 - (1 + \beta - \eta a) z + \beta`). The rate is the
+    largest :math:`\rho(T(a))` over ``curvatures`` (for a quadratic: its smallest and largest
+    Hessian eigenvalues :math:`\mu, L` suffice); below 1 the run converges, from 1 on it does
+    not. ``lr`` and ``momentum`` may be arrays (they broadcast); a float comes back for
+    numbers. Polyak (1964); Goh (2017), *Why Momentum Really Works*, Distill, section "The
+    Dynamics of Momentum".
+
+        >>> import gdcore as gd
+        >>> round(gd.heavy_ball_rate([1.0, 10.0], lr=0.18, momentum=0.4), 4)  # = sqrt(0.4)
+        0.6325
+        >>> gd.heavy_ball_rate([1.0, 10.0], lr=0.5, momentum=0.0)  # |1 - 0.5 * 10|
+        4.0
+    """
+    a = np.asarray(curvatures, dtype=float).ravel()
+    if not a.size or not np.all(np.isfinite(a)):
+        raise ValueError("curvatures must be a non-empty list of finite numbers, "
+                         f"got {curvatures!r}")
+    eta, beta = np.broadcast_arrays(np.asarray(lr, dtype=float), np.asarray(momentum, dtype=float))
+    if not np.all(np.isfinite(eta)) or np.any(eta < 0):
+        raise ValueError(f"lr must be finite and >= 0, got {lr!r}")
+    if not np.all(np.isfinite(beta)) or np.any(beta < 0):
+        raise ValueError(f"momentum must be finite and >= 0, got {momentum!r}")
+    out = np.zeros(eta.shape)
+    for curvature in a:
+        trace = 1 + beta - eta * curvature  # the determinant of T is beta
+        root = np.sqrt(np.asarray(trace**2 - 4 * beta, dtype=complex))
+        out = np.maximum(out, np.maximum(abs((trace + root) / 2), abs((trace - root) / 2)))
+    return float(out) if out.ndim == 0 else out
+
+
+#: The momentum rate map's learning rates: log-spaced up to this many times 1/L (the
+#: stability edge is at most 4/L, reached as the momentum goes to 1) ...
+RATE_GRID_LR_TOP = 5.0
+#: ... over this many decades; and its momenta, linearly from 0 to the momentum slider's top.
+RATE_GRID_LR_DECADES = 2.7
+
+
+def momentum_rate_grid(
+    landscape: Any, resolution: int = 64, *, weight_decay: float = 0.0, packed: bool = False
+) -> dict[str, Any]:
+    r"""The heavy ball's rate over (learning rate, momentum) on a quadratic landscape.
+
+    Distill's phase picture (Goh 2017): :func:`heavy_ball_rate` on a ``resolution`` x
+    ``resolution`` grid of learning rates ``lrs`` (log-spaced, from
+    ``RATE_GRID_LR_TOP / L`` down over ``RATE_GRID_LR_DECADES`` decades, within the
+    explorer's learning-rate slider) and momenta ``momenta`` (0 to the momentum slider's
+    0.99). ``rates`` is row-major: ``rates[j * resolution + i]`` is the rate at
+    ``(lrs[i], momenta[j])``; with ``packed=True``, ``rates_packed`` (base64 float64, as in
+    :func:`landscape_grid`) replaces it. Also ``mu`` and ``L`` (the Hessian's extreme
+    eigenvalues, plus ``weight_decay``, which adds to every curvature), ``edge`` (per
+    momentum, the learning rate :math:`2(1 + \beta)/L` from which the run diverges),
+    ``optimum`` (Polyak's tuned ``lr`` and ``momentum`` with its ``rate``, the lowest on the
+    whole plane) and ``landscape``. Raises ``ValueError`` for a landscape that is not a 2-D
+    quadratic with a positive-definite Hessian (``bowl``, ``ill-conditioned``).
+
+        >>> import gdcore as gd
+        >>> g = gd.momentum_rate_grid("ill-conditioned", resolution=8)
+        >>> g["mu"], g["L"], len(g["rates"]), round(g["optimum"]["rate"], 3)
+        (1.0, 10.0, 64, 0.519)
+    """
+    name, f = _resolve_landscape(landscape)
+    resolution = check_int("resolution", resolution, minimum=2)
+    weight_decay = check_nonnegative("weight_decay", weight_decay)
+    curv = _curvatures(f)
+    if curv is None:
+        quadratic = sorted(k for k, g in landscapes.items() if _curvatures(g) is not None)
+        raise ValueError(f"momentum_rate_grid needs a 2-D quadratic landscape with a "
+                         f"positive-definite Hessian ({', '.join(quadratic)}), got {name!r}")
+    mu, L = (c + weight_decay for c in curv)
+    lr_slider, m_slider = HYPERPARAMETERS["lr"], HYPERPARAMETERS["momentum"]
+    top = min(lr_slider["max"], RATE_GRID_LR_TOP / L)
+    bottom = max(lr_slider["min"], top / 10**RATE_GRID_LR_DECADES)
+    lrs = np.geomspace(bottom, top, resolution)
+    momenta = np.linspace(m_slider["min"], m_slider["max"], resolution)
+    eta, beta = np.meshgrid(lrs, momenta)  # row j: momentum momenta[j]
+    rates = heavy_ball_rate([mu, L], eta, beta)
+    best = _heavy_ball_optimum(mu, L)
+    return {
+        "landscape": name,
+        "mu": mu,
+        "L": L,
+        "weight_decay": weight_decay,
+        "resolution": resolution,
+        "lrs": lrs.tolist(),
+        "momenta": momenta.tolist(),
+        **({"rates_packed": _packed([rates])} if packed else {"rates": rates.ravel().tolist()}),
+        "edge": (2 * (1 + momenta) / L).tolist(),
+        "optimum": {**best, "rate": heavy_ball_rate([mu, L], best["lr"], best["momentum"])},
+    }
+
+
+def _rate_of_run(f: Any, opt: Any) -> dict[str, float]:
+    """``{"rate": ...}`` for a heavy-ball run on a quadratic (see :func:`heavy_ball_rate`)."""
+    curv = _curvatures(f)
+    if curv is None or type(opt) is not Momentum or getattr(opt, "dampening", 0.0):
+        return {}
+    wd = float(getattr(opt, "weight_decay", 0.0))
+    return {"rate": heavy_ball_rate([c + wd for c in curv], opt.lr, opt.momentum)}
 
 
 def explorer_catalog() -> dict[str, Any]:

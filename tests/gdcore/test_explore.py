@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -496,3 +497,115 @@ def test_inspect_may_name_the_runs_to_inspect():
     np.testing.assert_array_equal(unpack(runs[4])["scale"], want)
     with pytest.raises(ValueError, match="inspect must hold run indices"):
         explore.explorer_update(ROSEN, INSPECTED, [-1.5, 2.0], 30, inspect=[9])
+
+
+# --- the heavy ball's rate over (learning rate, momentum): the explorer's phase picture ----
+
+MOMENTUM_PAGE = Path(__file__).resolve().parents[2] / "docs" / "momentum.md"
+
+
+def page_cell(cell_id: str) -> str:
+    """The code of pycell ``cell_id`` of docs/momentum.md."""
+    text = MOMENTUM_PAGE.read_text(encoding="utf-8")
+    return re.search(rf'```pycell id="{cell_id}"[^\n]*\n(.*?)```', text, re.S).group(1)
+
+
+def test_rate_grid_agrees_with_the_momentum_pages_heat_map():
+    """gdcore's rate map and the page's heat-map cell give the same rate at the same (η, β)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    f = gd.landscapes["ill-conditioned"]
+    ns = {"np": np, "gd": gd, "f": f, "x0": np.array([-3.5, 2.5])}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(page_cell("momentum-eigen-check"), ns)  # defines rate(eta, beta, a)
+        exec(page_cell("momentum-rate-map"), ns)  # E, B (the page's grid) and R, its rates
+    plt.close("all")
+    # gdcore at the page's grid points
+    got = gd.heavy_ball_rate([f.mu, f.L], ns["E"], ns["B"])
+    assert got.shape == ns["R"].shape
+    np.testing.assert_allclose(got, ns["R"], rtol=1e-12, atol=1e-15)
+    # the page's formula at the explorer's grid points
+    g = explore.momentum_rate_grid("ill-conditioned", resolution=40)
+    E, B = np.meshgrid(g["lrs"], g["momenta"])
+    page = np.maximum(ns["rate"](E, B, ns["mu"]), ns["rate"](E, B, ns["L"]))
+    np.testing.assert_allclose(np.reshape(g["rates"], (40, 40)), page, rtol=1e-12, atol=1e-15)
+    # the page's tuned point is gdcore's optimum, and the best of the page's grid is not lower
+    assert g["optimum"]["lr"] == pytest.approx(ns["eta_hb"], rel=1e-12)
+    assert g["optimum"]["momentum"] == pytest.approx(ns["beta_hb"], rel=1e-12)
+    assert g["optimum"]["rate"] <= ns["R"].min()
+
+
+def test_rate_grid_axes_edge_and_optimum():
+    g = explore.momentum_rate_grid("ill-conditioned", resolution=32)
+    lrs, momenta = np.array(g["lrs"]), np.array(g["momenta"])
+    rates = np.reshape(g["rates"], (32, 32))
+    assert (g["mu"], g["L"]) == (1.0, 10.0)
+    assert np.allclose(np.diff(np.log(lrs)), np.log(lrs[1] / lrs[0]))  # log-spaced
+    assert lrs[-1] == pytest.approx(explore.RATE_GRID_LR_TOP / 10)  # past 4/L, the widest edge
+    assert momenta[0] == 0.0 and momenta[-1] == explore.HYPERPARAMETERS["momentum"]["max"]
+    # the edge: stable (rate < 1) left of 2(1 + beta)/L, diverging right of it
+    edge = np.array(g["edge"])
+    assert edge == pytest.approx(2 * (1 + momenta) / 10)
+    left = lrs[None, :] < edge[:, None] * (1 - 1e-9)
+    right = lrs[None, :] > edge[:, None] * (1 + 1e-9)
+    assert np.all(rates[left] < 1) and np.all(rates[right] > 1)
+    # the optimum is Polyak's, the catalog's button, and lower than every grid point
+    button = next(v for e in CATALOG["landscapes"] if e["name"] == "ill-conditioned"
+                  for v in e["optimal"] if v["optimizer"] == "momentum")["params"]
+    assert {k: g["optimum"][k] for k in ("lr", "momentum")} == button
+    assert g["optimum"]["rate"] == pytest.approx((10**0.5 - 1) / (10**0.5 + 1))
+    assert g["optimum"]["rate"] < rates.min()
+    # gradient descent is the bottom row: |1 - lr * a| at its worst curvature
+    assert rates[0] == pytest.approx(np.maximum(abs(1 - lrs), abs(1 - 10 * lrs)))
+
+
+def test_rate_grid_packed_weight_decay_and_bad_input():
+    import base64
+
+    plain = explore.momentum_rate_grid("bowl", resolution=6, weight_decay=0.5)
+    packed = explore.momentum_rate_grid("bowl", resolution=6, weight_decay=0.5, packed=True)
+    flat = np.frombuffer(base64.b64decode(packed["rates_packed"]), dtype="<f8")
+    assert flat.tolist() == plain["rates"] and "rates" not in packed
+    assert (plain["mu"], plain["L"]) == (2.5, 2.5)  # weight decay adds to every curvature
+    with pytest.raises(ValueError, match="quadratic landscape.*bowl, ill-conditioned"):
+        explore.momentum_rate_grid("rosenbrock")
+    with pytest.raises(ValueError, match="resolution"):
+        explore.momentum_rate_grid("bowl", resolution=1)
+    with pytest.raises(ValueError, match="lr"):
+        gd.heavy_ball_rate([1.0], lr=-0.1, momentum=0.5)
+    with pytest.raises(ValueError, match="momentum"):
+        gd.heavy_ball_rate([1.0], lr=0.1, momentum=float("nan"))
+    with pytest.raises(ValueError, match="curvatures"):
+        gd.heavy_ball_rate([], lr=0.1, momentum=0.5)
+
+
+def test_heavy_ball_rate_is_the_measured_rate_of_momentum():
+    """The predicted rate is how fast gd.Momentum's error actually shrinks on the valley."""
+    f = gd.landscapes["ill-conditioned"]
+    for lr, beta in [(0.18, 0.4), (0.05, 0.0), (0.3, 0.6)]:
+        run = gd.minimize(f, gd.Momentum(lr=lr, momentum=beta), [-3.5, 2.5], steps=400)
+        err = np.linalg.norm(run.xs, axis=1)
+        measured = (err[-1] / err[100]) ** (1 / (len(err) - 101))
+        assert measured == pytest.approx(gd.heavy_ball_rate([f.mu, f.L], lr, beta), abs=0.01)
+
+
+def test_explorer_update_sends_the_rate_and_the_rate_grid():
+    specs = [{"optimizer": "GradientDescent", "lr": 0.1},
+             {"optimizer": "Momentum", "lr": 0.18, "momentum": 0.4, "weight_decay": 0.1}]
+    out = json.loads(explore.explorer_update("ill-conditioned", specs, [-3.5, 2.5], 20,
+                                             rate_grid=8))
+    gd_run, hb_run = out["race"]["runs"]
+    assert "rate" not in gd_run
+    assert hb_run["rate"] == gd.heavy_ball_rate([1.1, 10.1], 0.18, 0.4)
+    assert out["rate_grid"] == explore.momentum_rate_grid("ill-conditioned", 8,
+                                                          weight_decay=0.1, packed=True)
+    # a schedule changes the learning rate during the run: the rate is the set one's
+    sched = explore.race("ill-conditioned", [{**specs[1], "schedule": "cosine"}], [-3.5, 2.5], 20)
+    assert sched["runs"][0]["rate"] == hb_run["rate"]
+    # no grid unless asked, and none on a landscape that is not a quadratic
+    assert "rate_grid" not in json.loads(explore.explorer_update("bowl", specs, [1, 1], 5))
+    other = json.loads(explore.explorer_update("rosenbrock", specs, [0, 0], 5, rate_grid=8))
+    assert other["rate_grid"] is None and "rate" not in other["race"]["runs"][1]

@@ -30,7 +30,14 @@ Times are CPU time of this process (``time.process_time``; torch is limited to o
 thread): stable on a shared machine, and the wall time of these single-threaded loops on
 an idle one.
 
-    .venv/bin/python tests/benchmarks/bench_minimize.py [--repeats 7]
+    .venv/bin/python tests/benchmarks/bench_minimize.py [--repeats 7] [--breakdown]
+
+``--breakdown`` also prints where the time of one ``gd.minimize`` step on the duck-typed
+objective goes, in µs: each piece of the step timed alone (``timeit``, CPU time, on the
+point and gradient of step 500), and the rest of the measured step (calls between the pieces, loop
+control) as *bookkeeping*; then, measured the same way, the alternatives that lost (a dot
+product for the finiteness check, ``np.isfinite``, ``np.linalg.norm``, preallocated arrays
+for the record).
 
 Exits non-zero if ``gd.minimize`` on ``gd.Rosenbrock()`` is not at least 5x faster than
 torch's Adam fed the same analytic gradient, if ``gd.minimize`` on the duck-typed objective
@@ -45,6 +52,7 @@ import argparse
 import math
 import sys
 import time
+import timeit
 
 import numpy as np
 
@@ -200,9 +208,89 @@ def time_rows(repeats: int) -> tuple[list[tuple[str, float]], dict[str, float]]:
     return rows, t
 
 
+def step_breakdown(repeats: int) -> list[tuple[str, float]]:
+    """µs per step of ``gd.minimize`` (Adam, duck-typed), piece by piece (see ``--breakdown``).
+
+    Every piece is a statement timed by ``timeit`` on the point, gradient and Adam state of
+    step 500; the statements are timed in turns, ``repeats`` rounds, best of each, so that
+    a busy moment of the machine does not fall on one piece only.
+    """
+    from gdcore.loop import _F64, StoppingRules
+
+    f = ReaderRosenbrock()
+    adam = gd.Adam(lr=LR)
+    run = gd.minimize(f, adam, X0, 500)  # Adam's state after 500 steps
+    x, g, loss = run.x, f.grad(run.x), f(run.x)
+    rules = StoppingRules(STEPS, f=f)
+    record: list[float] = []
+    names = {
+        "f": f, "x": x, "g": g, "loss": loss, "adam": adam, "rules": rules, "np": np,
+        "math": math, "F64": _F64, "values": x.tolist(), "g_values": g.tolist(),
+        "record": record, "m": adam.exp_avg, "v": adam.exp_avg_sq, "t": adam.t, "LR": LR,
+        "X": np.empty((2, 2)), "L": np.empty(2), "G": np.empty((2, 2)), "R": np.empty(2),
+    }
+    stmts = {
+        "objective": "f(x); f.grad(x)",
+        "returns": "isinstance(loss, float); "
+                   "type(g) is not np.ndarray or g.dtype is not F64 or g.shape != x.shape",
+        "finite": "s = sum(values); s - s == 0.0; s = sum(g_values); s - s == 0.0",
+        "rules": "rules.check_point(5, loss, values); rules.check_grad(5, loss, g, g_values)",
+        "record": "record.extend(x.tolist()); record.append(loss); "
+                  "record.extend(g.tolist()); record.append(adam.lr)",
+        "update": "adam._update(x, g)",
+        "step": "adam.step(x, g)",
+        "x_check": "type(x) is not np.ndarray or x.shape != g.shape",
+        "textbook": "m2 = 0.9 * m + (1 - 0.9) * g; v2 = 0.999 * v + (1 - 0.999) * g * g; "
+                    "x - LR / (1 - 0.9**t) * m2 / (np.sqrt(v2) / (1 - 0.999**t) ** 0.5 + 1e-8)",
+        "dot": "math.isfinite(g @ g)",
+        "isfinite": "np.isfinite(g).all()",
+        "norm": "np.linalg.norm(g)",
+        "arrays": "X[1] = x; L[1] = loss; G[1] = g; R[1] = adam.lr",
+    }
+    number = 10_000
+    us = dict.fromkeys(stmts, math.inf)
+    total = math.inf
+    for _ in range(repeats):
+        start = time.process_time()
+        run_gdcore(f)
+        total = min(total, (time.process_time() - start) / STEPS * 1e6)
+        for key, stmt in stmts.items():
+            took = timeit.timeit(stmt, timer=time.process_time, globals=names, number=number)
+            us[key] = min(us[key], took / number * 1e6)
+            record.clear()
+    parts = [
+        ("objective: f(x) and f.grad(x)", us["objective"]),
+        ("checks of what f returns (a float loss, a float gradient of x's shape)",
+         us["returns"]),
+        ("finiteness of the point and the gradient (sum of the read-out floats)",
+         us["finite"]),
+        ("stopping rules, the rest (loss, diverge_at, domain, thresholds, max steps)",
+         us["rules"] - us["finite"]),
+        ("recording (x and grad read out as floats, four list appends)", us["record"]),
+        ("Adam: the update (adam._update)", us["update"]),
+        ("Adam: step's shape and dtype check, counter (adam.step - _update)",
+         us["step"] - us["update"]),
+        ("check of what step returns (a float array of x's shape)", us["x_check"]),
+    ]
+    parts.append(("bookkeeping: calls, tuples, loop control (the rest)",
+                  total - sum(micros for _, micros in parts)))
+    return parts + [
+        ("one gd.minimize step, measured", total),
+        ("for comparison: the numpy loops' Adam update (textbook)", us["textbook"]),
+        ("alternatives, measured the same way:", math.nan),
+        ("finiteness and |g|^2 from one dot product: math.isfinite(g @ g)", us["dot"]),
+        ("finiteness of g with numpy: np.isfinite(g).all()", us["isfinite"]),
+        ("|g| by np.linalg.norm(g) (minimize: math.hypot(*g_values), with grad_tol)",
+         us["norm"]),
+        ("recording into preallocated arrays (X[k] = x, ...) instead of lists", us["arrays"]),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also print where the time of one gd.minimize step goes")
     args = parser.parse_args()
 
     rows, t = time_rows(args.repeats)
@@ -218,6 +306,11 @@ def main() -> int:
     print(f"\nduck-typed: gd.minimize / numpy loop = {same_work:.2f}x (same-work loop; "
           f"{t['reader'] / t['numpy_loss']:.2f}x the loss + gradient loop, "
           f"{t['reader'] / t['numpy']:.2f}x the gradient-only loop)")
+
+    if args.breakdown:
+        print("\none gd.minimize step (Adam, duck-typed Rosenbrock), µs:")
+        for name, micros in step_breakdown(args.repeats):
+            print(f"  {name}" if math.isnan(micros) else f"  {name:76s} {micros:6.2f}")
 
     rng = np.random.default_rng(0)
     starts = rng.uniform([-2.0, -1.0], [2.0, 3.0], size=(10_000, 2))

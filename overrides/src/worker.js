@@ -13,6 +13,8 @@ const RUNTIME_DIR = "/tmp/gdcore_runtime";
 /** @type {any} */ let py = null; // pyworker.Worker
 let queue = Promise.resolve();
 let warmedMatplotlib = false;
+let drewFigure = false;
+let waiting = 0; // runs and calls received and not finished: the background gives way to them
 let booted = () => {};
 const bootDone = new Promise((resolve) => (booted = resolve)); // init finished (never rejects)
 const loading = new Map(); // package name -> its loadPackage promise, while being loaded
@@ -136,6 +138,14 @@ function warmMatplotlib() {
   pyodide.pyimport("pyworker").warm_matplotlib();
 }
 
+// The first figure of a session costs ~250 ms more than the next ones (pyworker.warm_figure):
+// paid in the background, unless a run or call is waiting (it would wait for this).
+function warmFigure() {
+  if (drewFigure || waiting || !warmedMatplotlib) return;
+  drewFigure = true;
+  pyodide.pyimport("pyworker").warm_figure();
+}
+
 // While Pyodide boots, fetch the wheels of numpy and matplotlib (and their dependencies) into
 // the HTTP cache, so that loadPackage finds them there instead of downloading them after boot.
 async function prefetch(indexURL, names) {
@@ -165,6 +175,7 @@ async function preload(msg, indexURL) {
     if (extra.includes("matplotlib")) {
       await loadShared(["matplotlib"], quiet);
       warmMatplotlib();
+      warmFigure();
     }
     await pyodide.loadPackagesFromImports(msg.code, quiet);
   } catch (err) {
@@ -250,13 +261,18 @@ self.onmessage = (event) => {
     preload(msg, indexURL); // in the background, beside the queue (never throws)
     return;
   }
-  queue = queue.then(
-    () =>
-      handle(msg).catch((err) => {
+  const counted = msg.type === MSG.RUN || msg.type === MSG.CALL;
+  if (counted) waiting += 1;
+  queue = queue.then(() =>
+    handle(msg)
+      .catch((err) => {
         const fatal = msg.type === MSG.INIT || isFatal(err);
         if (fatal) console.warn(err); // the page shows the message; the stack goes here
         const id = "id" in msg ? msg.id : null;
         post(MSG.ERROR, { id, text: errorText(err), fatal });
+      })
+      .finally(() => {
+        if (counted) waiting -= 1;
       }),
   );
 };

@@ -24,8 +24,9 @@ Protocol
     * If the last statement is an expression, it is evaluated separately and its ``repr`` is
       the cell's ``result`` (``None`` values give no result, and a trailing ``;`` suppresses
       it, as in Jupyter). A matplotlib ``Figure`` as final value becomes a figure, not a repr.
-    * ``sys.stdout`` / ``sys.stderr`` are captured while the cell runs (``sys.stdin`` is empty,
-      so ``input()`` raises ``EOFError`` instead of blocking). Without callbacks the text is
+    * ``sys.stdout`` / ``sys.stderr`` are captured while the cell runs. A cell cannot read
+      input: ``input()`` (and reading ``sys.stdin``) raises ``EOFError`` with one sentence
+      saying so and what to do instead (``NO_INPUT``), never blocks. Without callbacks the text is
       collected in ``CellResult.stdout`` / ``.stderr``. With ``on_stdout`` / ``on_stderr``
       (the browser: streaming) every write is passed to the callback as it happens, in chunks
       of at most ``CHUNK_CHARS`` characters, and is *not* kept in the result (the field is
@@ -75,6 +76,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "CHUNK_CHARS",
     "FIGURE_DPI",
+    "NO_INPUT",
     "CellResult",
     "cell_filename",
     "close_figures",
@@ -86,6 +88,9 @@ __all__ = [
 CHUNK_CHARS = 8192
 #: Resolution of pre-rendered and in-browser figures.
 FIGURE_DPI = 100
+#: What ``input()`` in a cell says (as an ``EOFError``): a page has no keyboard for it.
+NO_INPUT = ("Cells cannot read input: assign the value in the code instead, "
+            "e.g. name = 'Ada' in place of name = input()")
 
 os.environ["MPLBACKEND"] = "Agg"
 
@@ -168,6 +173,27 @@ class _Capture(io.TextIOBase):
 
     def getvalue(self) -> str:
         return "".join(self._parts)
+
+
+class _NoInput(io.TextIOBase):
+    """``sys.stdin`` while a cell runs: reading it raises ``EOFError(NO_INPUT)``."""
+
+    name = "<stdin>"
+
+    def readable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def read(self, size: int | None = -1) -> str:
+        raise EOFError(NO_INPUT)
+
+    def readline(self, size: int | None = -1) -> str:
+        raise EOFError(NO_INPUT)
+
+    def readlines(self, hint: int | None = -1) -> list[str]:
+        raise EOFError(NO_INPUT)
 
 
 # --------------------------------------------------------------------------- matplotlib
@@ -387,7 +413,7 @@ def run_cell(
     result = CellResult()
     value: object = None
     saved = sys.stdout, sys.stderr, sys.stdin
-    sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO()
+    sys.stdout, sys.stderr, sys.stdin = out, err, _NoInput()
     try:
         body, final = _compile(code, filename)
         if body is not None:

@@ -17,15 +17,17 @@ What it adds to ``cellrun.run_cell``:
 
 * one namespace for the page's cells, and separate named ones (the explorer's code runs in
   ``"explorer:<id>"``), all forgotten by ``reset-namespace``;
-* streaming: standard output and error go to the page in batches (every ``flush_ms``
-  milliseconds or ``flush_chars`` characters) and stop after ``worker_chars`` characters per
-  stream and run; the totals are reported in ``done``;
+* streaming: standard output and error go to the page as they are written, in batches of
+  complete lines (every ``flushMs`` milliseconds, at once for a line printed now and then,
+  and always before ``time.sleep``); a long output keeps its head (the first ``lines`` lines)
+  and each stream's tail (its last ``tailLines`` lines, sent with the count of lines between
+  them), so the last line of a training log is shown; the totals are reported in ``done``;
 * ``call``: a function under ``gdcore`` called with keyword arguments (a JSON object), whose
   return value (JSON-able) is answered in ``value``.
 
 >>> sent = []
->>> w = Worker(lambda text: sent.append(json.loads(text)), {"workerBytes": 100,
-...            "flushChars": 10, "flushMs": 50})
+>>> w = Worker(lambda text: sent.append(json.loads(text)), {"lines": 100, "chars": 1000,
+...            "tailLines": 5, "tailChars": 100, "flushChars": 10, "flushMs": 50})
 >>> w.handle(json.dumps({"type": "run", "id": 1, "cell_id": "a", "code": "print('hi')\\n6 * 7"}))
 >>> [m["type"] for m in sent]
 ['stdout', 'done']
@@ -39,6 +41,7 @@ import importlib
 import json
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -57,8 +60,8 @@ REQUESTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 #: Answers Python posts: type -> (required fields, optional fields).
 ANSWERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "stdout": (("id", "text"), ()),
-    "stderr": (("id", "text"), ()),
+    "stdout": (("id", "text"), ("omitted_lines", "omitted_chars")),
+    "stderr": (("id", "text"), ("omitted_lines", "omitted_chars")),
     "done": (("id", "cell", "stdout_chars", "stderr_chars"), ()),
     "value": (("id", "value", "ms"), ()),
     "error": (("id", "text", "error_type", "fatal"), ()),
@@ -100,42 +103,183 @@ def message(kind: str, **fields: Any) -> dict:
     return _check(ANSWERS, {"type": kind, **fields}, "answer")
 
 
-class _Pump:
-    """One output stream of one run: batched, capped, counted."""
+#: Lines posted at once (a newline write), before batching by time sets in, and the rate
+#: at which that allowance comes back: lines printed now and then reach the page at once,
+#: a flood is batched every ``flush_ms``.
+_BURST_LINES = 10
+_BURST_PER_S = 10.0
 
-    def __init__(self, post: Callable[[dict], None], kind: str, run_id: int, limits: dict):
-        self.post, self.kind, self.run_id = post, kind, run_id
-        self.cap, self.batch = limits["workerBytes"], limits["flushChars"]
-        self.every = limits["flushMs"] / 1000
-        self.buf: list[str] = []
-        self.size = self.sent = self.total = 0
-        self.last = time.monotonic()
 
-    def write(self, text: str) -> None:
-        self.total += len(text)
-        room = self.cap - self.sent
-        if room <= 0:
-            return
-        text = text[:room]
-        self.sent += len(text)
-        self.buf.append(text)
-        self.size += len(text)
-        if self.size >= self.batch or time.monotonic() - self.last >= self.every:
-            self.flush()
+class _Tail:
+    """The last lines of one stream once the head is full: a ring of at most ``lines``
+    lines and ``chars`` characters, counting what fell out of it."""
+
+    def __init__(self, lines: int, chars: int) -> None:
+        self.max_lines, self.max_chars = lines, chars
+        self.lines: deque[str] = deque()  # complete lines, each ending in "\n"
+        self.partial = ""  # the line being written
+        self.chars = 0  # characters in lines and partial
+        self.omitted_lines = self.omitted_chars = 0
+        self.changed = False
+
+    def add(self, text: str) -> None:
+        self.changed = True
+        self.chars += len(text)
+        *complete, rest = text.split("\n")
+        if complete:
+            complete[0] = self.partial + complete[0]
+            self.lines.extend(line + "\n" for line in complete)
+            self.partial = rest
+        else:
+            self.partial += rest
+        while self.lines and (len(self.lines) > self.max_lines or (
+                self.chars > self.max_chars and (len(self.lines) > 1 or self.partial))):
+            self._drop(self.lines.popleft(), line=True)
+        if self.chars > self.max_chars:  # one line longer than the whole tail: keep its end
+            cut = self.chars - self.max_chars
+            if self.lines:
+                self.lines[0] = self.lines[0][cut:]
+            else:
+                self.partial = self.partial[cut:]
+            self.chars -= cut
+            self.omitted_chars += cut
+
+    def _drop(self, text: str, line: bool) -> None:
+        self.chars -= len(text)
+        self.omitted_chars += len(text)
+        self.omitted_lines += line
+
+    def text(self, partial: bool) -> str:
+        return "".join(self.lines) + (self.partial if partial else "")
+
+
+class _Output:
+    """Standard output and error of one run, posted to the page as they are written.
+
+    * Batches: a line is posted when its newline is written if ``flush_ms`` passed since the
+      last post (or within a small burst allowance, so a line printed before a long
+      computation is not held back); the text after the last newline waits for its newline,
+      so the page never shows half a line whose end comes later. :meth:`flush` posts
+      everything (before ``time.sleep``, and at the end of the run).
+    * Head and tail: the first ``lines`` lines / ``chars`` characters of both streams
+      together (protocol.js ``LIMITS``) are streamed; after that each stream keeps its last
+      ``tailLines`` lines (``tailChars`` characters) and posts them as a *tail*: a stream
+      message with ``omitted_lines`` / ``omitted_chars`` (what lies between head and tail),
+      whose text replaces the stream's previous tail on the page.
+    * Totals: :attr:`totals` counts every character written, per stream.
+    """
+
+    def __init__(self, post: Callable[[dict], None], run_id: int, limits: dict) -> None:
+        self.post, self.run_id = post, run_id
+        self.room_lines, self.room_chars = limits["lines"], limits["chars"]
+        self.batch, self.every = limits["flushChars"], limits["flushMs"] / 1000
+        self.tails = {kind: _Tail(limits["tailLines"], limits["tailChars"])
+                      for kind in ("stdout", "stderr")}
+        self.totals = {"stdout": 0, "stderr": 0}
+        self.pending: list[tuple[str, list[str]]] = []  # (kind, parts) not posted yet
+        self.pending_chars = 0
+        self.head_full = False
+        self.last = self.refilled = self.last_tail = time.monotonic()
+        self.tokens = float(_BURST_LINES)
+
+    def writer(self, kind: str) -> Callable[[str], None]:
+        return lambda text: self.write(kind, text)
+
+    def write(self, kind: str, text: str) -> None:
+        self.totals[kind] += len(text)
+        rest = text if self.head_full else self._head(kind, text)
+        if rest:
+            self.tails[kind].add(rest)
+        if "\n" in text or self.pending_chars >= self.batch:
+            self._maybe_post("\n" in text)
+
+    def _head(self, kind: str, text: str) -> str:
+        """Queue what fits in the head; return the rest (for the tail)."""
+        cut = min(len(text), self.room_chars)
+        lines = text.count("\n", 0, cut)
+        if lines >= self.room_lines:  # cut after the last line that fits
+            end = -1
+            for _ in range(self.room_lines):
+                end = text.index("\n", end + 1)
+            cut, lines = end + 1, self.room_lines
+        self.room_chars -= cut
+        self.room_lines -= lines
+        if cut:
+            if self.pending and self.pending[-1][0] == kind:
+                self.pending[-1][1].append(text[:cut])
+            else:
+                self.pending.append((kind, [text[:cut]]))
+            self.pending_chars += cut
+        if cut < len(text) or not self.room_lines or not self.room_chars:
+            self.head_full = True
+        return text[cut:]
+
+    def _maybe_post(self, newline: bool) -> None:
+        now = time.monotonic()
+        tails_due = self.head_full and now - self.last_tail >= self.every
+        if self.pending:
+            self.tokens = min(_BURST_LINES, self.tokens + (now - self.refilled) * _BURST_PER_S)
+            self.refilled = now
+            due = tails_due or self.pending_chars >= self.batch or now - self.last >= self.every
+            if not due and newline and self.tokens >= 1:
+                self.tokens -= 1
+                due = True
+            if due:  # a full head goes out whole, before any tail
+                self._post_head(whole=self.head_full)
+                self.last = now
+        if tails_due:
+            self._post_tails(partial=False)
+            self.last_tail = now
+
+    def _post_head(self, whole: bool) -> None:
+        """Post the queued head text: all of it, or up to its last newline."""
+        groups = [(kind, "".join(parts)) for kind, parts in self.pending]
+        self.pending, self.pending_chars = [], 0
+        if not whole and groups:
+            kind, last = groups[-1]
+            end = last.rfind("\n") + 1
+            if end < len(last):  # hold back the line being written
+                self.pending = [(kind, [last[end:]])]
+                self.pending_chars = len(last) - end
+                groups[-1] = (kind, last[:end])
+        for kind, text in groups:
+            if text:
+                self.post(message(kind, id=self.run_id, text=text))
+
+    def _post_tails(self, partial: bool) -> None:
+        for kind, tail in self.tails.items():
+            if tail.changed:
+                tail.changed = partial is False and bool(tail.partial)  # its end is still due
+                self.post(message(kind, id=self.run_id, text=tail.text(partial),
+                                  omitted_lines=tail.omitted_lines,
+                                  omitted_chars=tail.omitted_chars))
 
     def flush(self) -> None:
-        if self.buf:
-            text = "".join(self.buf)
-            self.buf, self.size = [], 0
-            self.post(message(self.kind, id=self.run_id, text=text))
-        self.last = time.monotonic()
+        """Post everything written so far, half lines included (before ``time.sleep``, and at
+        the end of the run)."""
+        self._post_head(whole=True)
+        self._post_tails(partial=True)
+        self.last = self.last_tail = time.monotonic()
+
+
+_real_sleep = time.sleep
+_running: _Output | None = None  # the output of the run in progress
+
+
+def _sleep(seconds: float) -> None:
+    """``time.sleep`` during a run: first post the output written so far (the worker's
+    JavaScript cannot run a timer to post it while Python sleeps)."""
+    if _running is not None:
+        _running.flush()
+    _real_sleep(seconds)
 
 
 class Worker:
     """The page's Python: its namespaces, and the handling of one request at a time.
 
     ``post(text)`` sends one answer (JSON text) to the page; ``limits`` are protocol.js's
-    ``LIMITS`` (``workerBytes``, ``flushChars``, ``flushMs``).
+    ``LIMITS`` (``lines``, ``chars``, ``tailLines``, ``tailChars``, ``flushChars``,
+    ``flushMs``).
     """
 
     def __init__(self, post: Callable[[str], object], limits: dict) -> None:
@@ -174,18 +318,25 @@ class Worker:
         (``figures=False``: figures closed, not drawn; see ``cellrun.run_cell``)."""
         ns = self.namespace if name is None else self.named.setdefault(
             name, cellrun.new_namespace())
-        out = _Pump(self.post, "stdout", run_id, self.limits)
-        err = _Pump(self.post, "stderr", run_id, self.limits)
+        global _running
+        output = _Output(self.post, run_id, self.limits)
+        _running = output
+        patched = time.sleep is _real_sleep
+        if patched:  # also what `from time import sleep` in the cell gets
+            time.sleep = _sleep
         try:
-            res = cellrun.run_cell(code, ns, cell_id, on_stdout=out.write, on_stderr=err.write,
-                                   figures=figures)
+            res = cellrun.run_cell(code, ns, cell_id, on_stdout=output.writer("stdout"),
+                                   on_stderr=output.writer("stderr"), figures=figures)
         except KeyboardInterrupt:  # the interrupt arrived outside the reader's code
             res = cellrun.CellResult(error="KeyboardInterrupt", error_type="KeyboardInterrupt")
         finally:
-            out.flush()
-            err.flush()
+            _running = None
+            if patched and time.sleep is _sleep:
+                time.sleep = _real_sleep
+            output.flush()
         self.post(message(
-            "done", id=run_id, cell=asdict(res), stdout_chars=out.total, stderr_chars=err.total,
+            "done", id=run_id, cell=asdict(res), stdout_chars=output.totals["stdout"],
+            stderr_chars=output.totals["stderr"],
         ))
 
     def call(self, fn: str, kwargs: dict, call_id: str) -> None:

@@ -1,7 +1,7 @@
 // The cells of one page (the HTML contract: overrides/README.md): editor, buttons, output,
 // persistence of edits, Copy link, and "run the earlier cells first" (notebook order).
 import { createEditor } from "./editor.js";
-import { OutputView } from "./output.js";
+import { OutputView, doneErrorType, errorTypeOf } from "./output.js";
 import { copyLinkOrShow } from "./clipboard.js";
 import { storage } from "./storage.js";
 
@@ -22,7 +22,7 @@ function button(label, className, onClick) {
 }
 
 /** The Python exception's class name of a finished run, if it raised. */
-const errorType = (res) => res.done?.cell?.error_type ?? null;
+const errorType = (res) => doneErrorType(res.done);
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -42,6 +42,8 @@ class Cell {
     this.ranGeneration = -1;
     this.stopped = false; // stopped by the reader (or it crashed Python): not re-run as an earlier cell
     this.stopPressed = false; // the reader pressed this cell's Stop during its current run
+    this.ranCode = null; // the code of its last run
+    this.ticker = 0; // the timer of "Running… 3 s"
     let region = root.querySelector(":scope > .gd-cell-output");
     if (!region) {
       region = document.createElement("div");
@@ -94,6 +96,12 @@ class Cell {
     this.root.classList.add("gd-cell-live");
   }
 
+  /** The code to run now (remembered: Reset knows whether the namespace has the edit's names). */
+  codeToRun() {
+    this.ranCode = this.code();
+    return this.ranCode;
+  }
+
   code() {
     return this.editor ? this.editor.getCode() : this.original;
   }
@@ -107,12 +115,22 @@ class Cell {
   showEdited(edited) {
     this.root.classList.toggle("gd-cell-edited", edited);
     if (this.edited) this.edited.hidden = !edited;
+    this.output.markEdited(edited); // the build-time output is then the original code's
   }
 
+  /** Reset: the original code, and its build-time output (unless the cell is running). */
   reset() {
     storage.set(this.key, null);
     if (this.editor) this.editor.setCode(this.original);
     this.showEdited(false);
+    const state = this.root.dataset.state;
+    if (state === "queued" || state === "running") return;
+    this.output.restore();
+    delete this.root.dataset.state;
+    this.say("");
+    // Variables the edited code defined are not the original's: later cells run it again.
+    if (this.ranCode != null && this.ranCode !== this.original) this.ranGeneration = -1;
+    this.stopped = false;
   }
 
   async copyLink() {
@@ -122,7 +140,19 @@ class Cell {
   }
 
   say(text) {
+    clearInterval(this.ticker);
+    this.ticker = 0;
     if (this.status) this.status.textContent = text;
+  }
+
+  /** Say `label` ("Running…") and, from one second on, how long it has been running. */
+  sayRunning(label) {
+    this.say(label);
+    const started = performance.now();
+    this.ticker = setInterval(() => {
+      const s = Math.floor((performance.now() - started) / 1000);
+      if (this.status) this.status.textContent = `${label} ${s} s`;
+    }, 1000);
   }
 
   setState(state) {
@@ -138,9 +168,9 @@ class Cell {
       waiting: () => this.say("Waiting for Python to load…"),
       started: () => {
         this.setState("running");
-        this.say("Running…");
+        this.sayRunning("Running…");
       },
-      stream: (kind, text) => out.stream(kind, text),
+      stream: (kind, text, msg) => out.stream(kind, text, msg),
       cell: (result) => out.render(result),
       error: (text) => out.block("error", text),
     };
@@ -153,10 +183,11 @@ class Cell {
     return {
       started: () => {
         this.setState("running");
-        this.say("Running…");
+        this.sayRunning("Running…");
       },
       cell: (result) => {
-        if (!result.error_type || result.error_type === this.expectError) return;
+        const raised = errorTypeOf(result);
+        if (!raised || raised === this.expectError) return;
         out.clear();
         out.render(result);
       },
@@ -217,6 +248,7 @@ class Cell {
   }
 
   destroy() {
+    clearInterval(this.ticker);
     this.editor?.destroy();
   }
 }
@@ -290,10 +322,10 @@ export class Page {
         ...quiet,
         started: () => {
           quiet.started();
-          cell.say(progress);
+          cell.sayRunning(progress);
         },
       };
-      const res = await this.runtime.run(c.id, c.code(), handlers, { figures: false });
+      const res = await this.runtime.run(c.id, c.codeToRun(), handlers, { figures: false });
       if (!this.alive) return;
       if (!c.finished(res, generation)) {
         this.earlierFailed(cell, c, res);
@@ -301,7 +333,7 @@ export class Page {
       }
     }
     this.running = cell;
-    const res = await this.runtime.run(cell.id, cell.code(), cell.handlers());
+    const res = await this.runtime.run(cell.id, cell.codeToRun(), cell.handlers());
     if (this.alive) cell.finished(res, generation);
   }
 

@@ -1,8 +1,31 @@
 // @ts-check
 // A cell's output region. Everything the reader's code produces is inserted with
 // textContent / text nodes, or as an <img> we build ourselves: never as HTML.
-// Streamed text is buffered and written once per animation frame, capped per cell.
+// Streamed text is buffered and written once per animation frame. A long output shows its
+// head, "… N lines not shown …" and each stream's tail (the worker sends the tail as stream
+// messages with omitted_lines / omitted_chars: protocol.js); the page caps the head too.
 import { LIMITS } from "./protocol.js";
+
+const ORIGINAL_NOTE = "Output of the original code. Run to see yours.";
+
+/** The exception's class name of a cell result (protocol.js CellResult), or null. */
+export const errorTypeOf = (cell) => cell?.error_type ?? null;
+
+/** The exception's class name of a finished run's done message, or null. */
+export const doneErrorType = (done) => errorTypeOf(done?.cell);
+
+/** A stream message that is a tail: {lines, chars} between head and tail, else null. */
+const tailOf = (msg) =>
+  msg && (msg.omitted_lines != null || msg.omitted_chars != null)
+    ? { lines: msg.omitted_lines ?? 0, chars: msg.omitted_chars ?? 0 }
+    : null;
+
+const count = (n, word) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
+
+/** The note between a head and a tail. */
+function omittedText({ lines, chars }) {
+  return lines ? `… ${count(lines, "line")} not shown …` : `… ${count(chars, "character")} not shown …`;
+}
 
 const el = (tag, className, text) => {
   const node = document.createElement(tag);
@@ -29,6 +52,10 @@ export class OutputView {
     this.shownChars = 0;
     this.shownLines = 0;
     this.truncated = null;
+    this.tails = new Map(); // stream kind -> {note, pre}: the tail after the head
+    this.showingPrerendered = true; // the region holds the build-time output
+    this.codeEdited = false; // the cell's code differs from the code that output is of
+    this.originalNote = null;
   }
 
   clear() {
@@ -38,12 +65,18 @@ export class OutputView {
     this.shownChars = 0;
     this.shownLines = 0;
     this.truncated = null;
+    this.tails = new Map();
+    this.showingPrerendered = false;
+    this.originalNote = null;
     this.region.replaceChildren();
   }
 
-  stream(kind, text) {
-    if (this.truncated) return;
-    this.pending.push([kind, text]);
+  /** Text of a stream (kind "stdout" | "stderr"); msg: its stream message, if any (a tail's
+   *  text replaces that stream's previous tail). */
+  stream(kind, text, msg = null) {
+    const tail = tailOf(msg);
+    if (this.truncated && !tail) return;
+    this.pending.push([kind, text, tail]);
     if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
   }
 
@@ -52,11 +85,29 @@ export class OutputView {
     this.frame = 0;
     const batch = this.pending;
     this.pending = [];
-    for (const [kind, text] of batch) {
-      if (this.truncated) break;
-      this.appendText(kind, text);
-    }
+    // only the last tail of each stream in this batch is shown
+    const lastTail = new Map();
+    batch.forEach(([kind, , tail], i) => tail && lastTail.set(kind, i));
+    batch.forEach(([kind, text, tail], i) => {
+      if (tail) {
+        if (lastTail.get(kind) === i) this.showTail(kind, text, tail);
+      } else if (!this.truncated && !this.tails.size) this.appendText(kind, text); // the head comes first
+    });
     this.region.querySelectorAll("pre.gd-out:not([tabindex])").forEach(focusableIfScrolls);
+  }
+
+  /** A stream's tail: "… N lines not shown …" and its last lines, after the head. */
+  showTail(kind, text, omitted) {
+    let tail = this.tails.get(kind);
+    if (!tail) {
+      tail = { note: el("p", "gd-note gd-note-truncated"), pre: el("pre", `gd-out gd-out-${kind} gd-out-tail`) };
+      this.region.append(tail.note, tail.pre);
+      this.tails.set(kind, tail);
+    }
+    tail.note.hidden = !(omitted.lines || omitted.chars);
+    tail.note.textContent = omittedText(omitted);
+    tail.pre.hidden = !text;
+    tail.pre.textContent = text;
   }
 
   appendText(kind, text) {
@@ -131,6 +182,27 @@ export class OutputView {
   restore() {
     this.clear();
     this.region.append(...this.prerendered.map((n) => n.cloneNode(true)));
+    this.showingPrerendered = true;
+    this.syncOriginalNote();
+  }
+
+  /** The cell's code differs (edited = true) or not from the code its build-time output is
+   *  of: while that output is shown, a note above it says so. */
+  markEdited(edited) {
+    this.codeEdited = edited;
+    this.syncOriginalNote();
+  }
+
+  syncOriginalNote() {
+    const hasOutput = this.prerendered.some((n) => n.nodeType === Node.ELEMENT_NODE);
+    const show = this.codeEdited && this.showingPrerendered && hasOutput;
+    if (show && !this.originalNote) {
+      this.originalNote = el("p", "gd-note gd-note-original", ORIGINAL_NOTE);
+      this.region.prepend(this.originalNote);
+    } else if (!show && this.originalNote) {
+      this.originalNote.remove();
+      this.originalNote = null;
+    }
   }
 
   /** Python could not be loaded: say so, and show the build-time output again. */

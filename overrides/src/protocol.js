@@ -68,9 +68,13 @@
  *   timings?: object}} StatusMessage
  */
 /**
- * A batch of standard output / error of run id (the worker stops sending after
- * LIMITS.workerBytes characters per stream and run; done has the totals).
- * @typedef {{type: "stdout" | "stderr", id: number, text: string}} StreamMessage
+ * A batch of standard output / error of run id, complete lines where possible. The worker
+ * streams the first LIMITS.lines lines / LIMITS.chars characters of a run (both streams); after
+ * that, a stream's *tail*: a message with omitted_lines / omitted_chars (what lies between the
+ * head and this text) whose text, the stream's last LIMITS.tailLines lines, replaces its
+ * previous tail. done has the totals.
+ * @typedef {{type: "stdout" | "stderr", id: number, text: string, omitted_lines?: number | null,
+ *   omitted_chars?: number | null}} StreamMessage
  */
 /**
  * Run id is over. cell: its result (null when it failed outside the reader's code, after an
@@ -115,8 +119,8 @@ export const SCHEMA = Object.freeze({
   "reset-namespace": {},
   call: { id: "string", fn: "string", kwargs: "object" },
   status: { phase: Object.values(PHASE), text: "string", progress: "number?", timings: "object?" },
-  stdout: { id: "number", text: "string" },
-  stderr: { id: "number", text: "string" },
+  stdout: { id: "number", text: "string", omitted_lines: "number?", omitted_chars: "number?" },
+  stderr: { id: "number", text: "string", omitted_lines: "number?", omitted_chars: "number?" },
   done: { id: "number", cell: "object?", stdout_chars: "number", stderr_chars: "number" },
   value: { id: "string", value: "any", ms: "number" },
   error: { id: "any?", text: "string", error_type: "string?", fatal: "boolean" },
@@ -137,14 +141,15 @@ export const MSG = Object.freeze({
   ERROR: "error",
 });
 
-// Output limits. The page shows at most `lines` lines / `chars` characters per cell and then a
-// "… output truncated" note; the worker stops posting after `workerBytes` characters per
-// stream and run. Stream batches are flushed every `flushMs` ms or `flushChars` characters.
-// (pyworker.py receives these numbers from worker.js: they are defined here only.)
+// Output limits. A run's output shows its first `lines` lines / `chars` characters (the head),
+// then "… N lines not shown …" and each stream's last `tailLines` lines / `tailChars`
+// characters (its tail). Stream batches are flushed every `flushMs` ms or `flushChars`
+// characters. (pyworker.py receives these numbers from worker.js: they are defined here only.)
 export const LIMITS = Object.freeze({
   lines: 2000,
   chars: 200000,
-  workerBytes: 256000,
+  tailLines: 20,
+  tailChars: 8000,
   flushMs: 50,
   flushChars: 16384,
 });

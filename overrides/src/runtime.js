@@ -145,7 +145,7 @@ export class Runtime {
     if (!run || msg.id !== run.id) return;
     const h = run.handlers;
     if (msg.type === MSG.STDOUT || msg.type === MSG.STDERR) {
-      h.stream?.(msg.type, msg.text);
+      h.stream?.(msg.type, msg.text, msg); // output.js reads a tail's counts
     } else if (msg.type === MSG.ERROR) {
       run.result.status = "error";
       h.error?.(msg.text);

@@ -77,6 +77,24 @@ def test_exit_interrupt_and_input_never_escape(cellrun):
     assert sys.stdout is not None and not isinstance(sys.stdout, cellrun._Capture)
 
 
+@pytest.mark.parametrize("code", ["name = input('Your name? ')", "import sys\nsys.stdin.read()",
+                                  "import sys\nfor line in sys.stdin:\n    pass"])
+def test_reading_input_says_in_one_sentence_that_cells_cannot(cellrun, code):
+    res = cellrun.run_cell(code, cellrun.new_namespace(), "ask")
+    assert res.error_type == "EOFError"
+    last = res.error.strip().splitlines()[-1]
+    assert last == f"EOFError: {cellrun.NO_INPUT}"
+    assert last.startswith("EOFError: Cells cannot read input: assign the value in the code")
+    assert 'File "<cell ask>"' in res.error and "cellrun" not in res.error
+    if "Your name" in code:
+        assert res.stdout == "Your name? "  # the prompt is shown, as input() writes it
+
+
+def test_code_that_catches_eoferror_from_input_still_works(cellrun):
+    code = "try:\n    n = int(input())\nexcept EOFError:\n    n = 3\nn * 2"
+    assert cellrun.run_cell(code, cellrun.new_namespace(), "fallback").result == "6"
+
+
 def test_figures_are_captured_with_alt_text_and_closed(cellrun):
     pytest.importorskip("matplotlib")
     ns = cellrun.new_namespace()

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "overrides" / "runtime"
 PROTOCOL_JS = ROOT / "overrides" / "src" / "protocol.js"
-LIMITS = {"workerBytes": 1000, "flushChars": 100, "flushMs": 50}
+LIMITS = {"lines": 50, "chars": 2000, "tailLines": 5, "tailChars": 200, "flushChars": 100,
+          "flushMs": 50}
 
 
 @pytest.fixture(scope="module")
@@ -94,12 +96,90 @@ def test_named_namespaces_are_separate(worker):
     assert named[-1]["cell"]["result"] == "'ex'"
 
 
-def test_output_is_batched_and_capped_with_the_totals_in_done(worker):
-    sent = request(worker, type="run", id=5, cell_id="big", code="print('x' * 5000)")
-    streamed = "".join(m["text"] for m in sent if m["type"] == "stdout")
-    assert streamed == "x" * LIMITS["workerBytes"]
-    assert max(len(m["text"]) for m in sent if m["type"] == "stdout") <= 8192
-    assert sent[-1]["stdout_chars"] == 5001
+def streamed(sent, kind="stdout") -> str:
+    """The head: the text of the stream messages that are not tails."""
+    return "".join(m["text"] for m in sent if m["type"] == kind and "omitted_lines" not in m)
+
+
+def tails(sent, kind="stdout") -> list[dict]:
+    return [m for m in sent if m["type"] == kind and "omitted_lines" in m]
+
+
+@pytest.mark.parametrize("flush_ms", [50, 2, 0])
+def test_a_long_output_keeps_its_head_and_its_tail_with_the_count_between(pyworker, flush_ms):
+    sent = []
+    worker = pyworker.Worker(lambda text: sent.append(json.loads(text)),
+                             {**LIMITS, "flushMs": flush_ms})
+    code = ("import time\nfor i in range(1000):\n    print(i)\n    t = time.perf_counter()\n"
+            "    while time.perf_counter() - t < 1e-4:\n        pass")  # 0.1 ms a line
+    worker.handle(json.dumps({"type": "run", "id": 5, "cell_id": "big", "code": code}))
+    kinds = ["tail" if "omitted_lines" in m else m["type"] for m in sent]
+    assert kinds[-1] == "done" and "tail" in kinds
+    assert "stdout" not in kinds[kinds.index("tail"):], kinds  # the head, then tails only
+    head = streamed(sent)
+    assert head == "".join(f"{i}\n" for i in range(LIMITS["lines"]))
+    last = tails(sent)[-1]
+    assert last["text"] == "".join(f"{i}\n" for i in range(995, 1000))
+    assert last["omitted_lines"] == 1000 - LIMITS["lines"] - LIMITS["tailLines"]
+    assert last["omitted_chars"] == len("".join(f"{i}\n" for i in range(50, 995)))
+    assert sent[-1]["type"] == "done" and sent[-1]["stdout_chars"] == 3890
+    if flush_ms == 50:  # the flood is batched: a handful of messages, not a thousand
+        assert len(sent) < 20
+
+
+def test_a_huge_line_keeps_the_ends_within_the_character_limits(worker):
+    sent = request(worker, type="run", id=6, cell_id="wide", code="print('x' * 5000 + 'END')")
+    assert streamed(sent) == "x" * LIMITS["chars"]
+    last = tails(sent)[-1]
+    assert last["text"] == "x" * (LIMITS["tailChars"] - 4) + "END\n"
+    assert last["omitted_lines"] == 0 and last["omitted_chars"] == 5004 - 2000 - 200
+    assert sent[-1]["stdout_chars"] == 5004
+
+
+def test_output_that_fits_has_no_tail(worker):
+    sent = request(worker, type="run", id=7, cell_id="small", code="for i in range(50): print(i)")
+    assert tails(sent) == [] and streamed(sent).count("\n") == 50
+    sent = request(worker, type="run", id=8, cell_id="just-over", code="for i in range(52): print(i)")
+    assert tails(sent)[-1] == {"type": "stdout", "id": 8, "text": "50\n51\n",
+                               "omitted_lines": 0, "omitted_chars": 0}
+
+
+def test_half_a_line_waits_for_its_end_unless_the_cell_sleeps(worker, pyworker, monkeypatch):
+    code = "import sys\nsys.stdout.write('half')\nsum(range(1000))\nsys.stdout.write(' line\\n')"
+    sent = request(worker, type="run", id=9, cell_id="half", code=code)
+    assert [m["text"] for m in sent if m["type"] == "stdout"] == ["half line\n"]
+    # before time.sleep (also through `from time import sleep`) everything written is posted
+    def fake_sleep(seconds):
+        worker.sent.append({"type": "slept"})
+
+    monkeypatch.setattr(time, "sleep", fake_sleep)
+    monkeypatch.setattr(pyworker, "_real_sleep", fake_sleep)
+    code = ("from time import sleep\nprint('loading', end='')\nsleep(1)\nprint(' done')\n"
+            "import time\ntime.sleep(1)")
+    sent = request(worker, type="run", id=10, cell_id="sleepy", code=code)
+    assert [(m["type"], m.get("text")) for m in sent[:-1]] == [
+        ("stdout", "loading"), ("slept", None), ("stdout", " done\n"), ("slept", None)]
+    assert time.sleep is fake_sleep  # the real one again between runs
+
+
+def test_lines_printed_before_a_long_computation_are_posted_at_once(pyworker):
+    posted = []
+    w = pyworker.Worker(lambda text: posted.append((time.monotonic(), json.loads(text))),
+                        {**LIMITS, "flushMs": 1000})
+    code = ("import time\nprint('loading data')\nprint('training')\nt = time.monotonic()\n"
+            "while time.monotonic() - t < 0.3:\n    pass\nprint('done')")
+    t0 = time.monotonic()
+    w.handle(json.dumps({"type": "run", "id": 11, "cell_id": "long", "code": code}))
+    lines = [(t - t0, m["text"]) for t, m in posted if m["type"] == "stdout"]
+    assert [text for _, text in lines] == ["loading data\n", "training\n", "done\n"]
+    assert lines[1][0] < 0.15  # not held back until the computation ends (0.3 s)
+
+
+def test_stdout_and_stderr_keep_the_order_they_were_written_in(worker):
+    code = "import sys\nprint('a')\nprint('warn', file=sys.stderr)\nprint('b')"
+    sent = request(worker, type="run", id=12, cell_id="mixed", code=code)
+    assert [(m["type"], m["text"]) for m in sent[:-1]] == [
+        ("stdout", "a\n"), ("stderr", "warn\n"), ("stdout", "b\n")]
 
 
 def test_call_passes_keyword_arguments_and_answers_value(worker):

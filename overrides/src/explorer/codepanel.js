@@ -70,7 +70,7 @@ export class CodePanel {
     this.status.textContent = rt.state === "ready" ? "Running…" : "Waiting for Python to load…";
     const res = await rt.run(`${this.ex.id}--code`, this.editor.getCode(), {
       started: () => (this.status.textContent = "Running…"),
-      stream: (kind, t) => out.stream(kind, t),
+      stream: (kind, t, m) => out.stream(kind, t, m),
       cell: (c) => out.render(c),
       error: (t) => out.block("error", t),
     }, { namespace: `explorer:${this.ex.id}` });

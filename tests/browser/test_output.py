@@ -204,6 +204,8 @@ def test_a_capped_output_keeps_its_first_and_its_last_lines(live):
     assert head == "".join(f"{i}\n" for i in range(2000))  # LIMITS.lines
     assert note == "… 97,980 lines not shown …"
     assert tail == "".join(f"{i}\n" for i in range(99980, 100000))  # LIMITS.tailLines
+    # the tail is shown whole: its last line is in view without scrolling the box
+    assert p.eval_on_selector("#flood .gd-out-tail", "e => e.scrollHeight <= e.clientHeight + 1")
     assert gap < 500
     assert not p.gd_errors
 
@@ -271,3 +273,22 @@ def test_an_edited_cells_build_output_is_marked_as_the_original_codes(live):
     editor_set(p, "uses-value", 'print("twice:", 2 * value)')
     assert notes(p, "uses-value", "original") == []
     assert not p.gd_errors
+
+
+def test_a_shared_cell_says_once_that_the_output_is_the_originals(live, page, output_url):
+    p = live(permissions=["clipboard-read", "clipboard-write"])
+    editor_set(p, "value", "value = 5")
+    assert notes(p, "value", "original") == [ORIGINAL_NOTE]
+    click(p, "value", "Copy link with my code")
+    p.wait_for_function("() => navigator.clipboard.readText().then((t) => t.includes('#gd-code='))")
+    link = p.evaluate("navigator.clipboard.readText()")
+    q = page()
+    q.goto(link)
+    wait_live(q)
+    q.wait_for_selector("#value .gd-share-banner")
+    assert "the output below is the original's" in q.locator("#value .gd-share-banner").inner_text()
+    # the banner says it: the note is there for the edit, but not shown twice
+    assert q.locator("#value .gd-note-original").count() == 1
+    assert q.locator("#value .gd-note-original").is_hidden()
+    click(q, "value", "Back to the original")
+    assert q.locator("#value .gd-note-original").count() == 0

@@ -675,3 +675,34 @@ def test_optimal_values_on_a_quadratic_are_buttons(explorer_url, page):
     wait_revision(p, rev)
     gd_lr = ex_eval(p, "(ex) => ex.state.find('gradient_descent').values.lr")
     assert gd_lr == pytest.approx(2 / 11)
+
+
+def test_the_code_panels_stop_leaves_a_running_page_cell_alone(explorer_url, page):
+    """Stop in "Show code" stops the panel's own run (here: still queued behind a page cell),
+    not the page cell that is running."""
+    p = open_explorer(page, explorer_url)
+    p.locator(SEL).get_by_role("button", name="Show code").click()
+    panel = p.locator(f"{SEL} .gd-x-code")
+    slow = p.locator("#slow")
+    slow.get_by_role("button", name="Run", exact=True).click()
+    p.wait_for_function("document.getElementById('slow').dataset.state === 'running'",
+                        timeout=60_000)
+    panel.get_by_role("button", name="Run", exact=True).click()
+    assert panel.get_attribute("data-state") == "running"
+    assert "Waiting for the running cell" in panel.locator(".gd-cell-status").inner_text()
+    stop = panel.get_by_role("button", name="Stop", exact=True)
+    assert stop.is_enabled()
+    generation = p.evaluate("window.__gdcore.runtime.generation")
+    stop.click()
+    # the panel's run is dequeued (it says so when the queue reaches it) ...
+    p.wait_for_function("document.querySelector('#race .gd-x-code').dataset.state === 'cancelled'",
+                        timeout=30_000)
+    assert panel.locator(".gd-cell-status").inner_text() == "Stopped before it ran"
+    assert panel.locator(".gd-cell-output").inner_text().strip() == ""
+    # ... and the page cell was not touched: it finished its sleep in the same Python
+    p.wait_for_function("document.getElementById('slow').dataset.state === 'done'",
+                        timeout=30_000)
+    assert output_text(p, "slow").strip().endswith("slept")
+    assert p.evaluate("window.__gdcore.runtime.generation") == generation
+    assert not p.gd_errors
+

@@ -4,10 +4,20 @@ import { createEditor } from "../editor.js";
 import { OutputView } from "../output.js";
 import { el } from "./dom.js";
 
+// What the bar says after a run that did not finish (see Runtime.run's statuses).
+const STATUS_TEXT = {
+  error: "Error",
+  interrupted: "Stopped",
+  restarted: "Stopped: Python was restarted",
+  cancelled: "Stopped before it ran",
+  failed: "Python could not be loaded",
+};
+
 export class CodePanel {
   constructor(ex) {
     this.ex = ex;
     const id = ex.id;
+    this.cellId = `${id}--code`; // the runtime's name for this panel's runs: Stop stops only them
     this.button = el("button", {
       type: "button", class: "gd-btn gd-x-codebtn", "aria-expanded": "false", "aria-controls": `${id}--code`,
       text: "Show code", onclick: () => this.toggle(),
@@ -40,10 +50,10 @@ export class CodePanel {
     });
     this.synced = ex.code;
     this.runBtn = el("button", { type: "button", class: "gd-btn gd-run", text: "Run", onclick: () => this.run() });
-    this.stopBtn = el("button", { type: "button", class: "gd-btn gd-stop", text: "Stop", disabled: true, onclick: () => ex.runtime?.stop() });
+    this.stopBtn = el("button", { type: "button", class: "gd-btn gd-stop", text: "Stop", disabled: true, onclick: () => ex.runtime?.stop(this.cellId) });
     this.updateBtn = el("button", { type: "button", class: "gd-btn", text: "Update to the explorer's settings", onclick: () => this.sync(true) });
     this.status = el("span", { class: "gd-cell-status" });
-    this.panel.dataset.cell = `${ex.id}--code`;
+    this.panel.dataset.cell = this.cellId;
     this.panel.append(host, el("div", { class: "gd-cell-bar" }, this.runBtn, this.stopBtn, this.updateBtn, this.status), region);
   }
 
@@ -67,8 +77,9 @@ export class CodePanel {
     out.clear();
     this.panel.dataset.state = "running";
     this.stopBtn.disabled = false;
-    this.status.textContent = rt.state === "ready" ? "Running…" : "Waiting for Python to load…";
-    const res = await rt.run(`${this.ex.id}--code`, this.editor.getCode(), {
+    if (rt.state !== "ready") this.status.textContent = "Waiting for Python to load…";
+    else this.status.textContent = rt.current ? "Waiting for the running cell…" : "Running…";
+    const res = await rt.run(this.cellId, this.editor.getCode(), {
       started: () => (this.status.textContent = "Running…"),
       stream: (kind, t, m) => out.stream(kind, t, m),
       cell: (c) => out.render(c),
@@ -79,7 +90,7 @@ export class CodePanel {
     if (res.status === "failed") out.note(res.text || "Python could not be loaded.", "error");
     this.panel.dataset.state = res.status === "ok" ? "done" : res.status;
     this.stopBtn.disabled = true;
-    this.status.textContent = res.status === "ok" ? `Done in ${Math.round(res.wallMs)} ms` : res.status;
+    this.status.textContent = res.status === "ok" ? `Done in ${Math.round(res.wallMs)} ms` : (STATUS_TEXT[res.status] ?? res.status);
   }
 
   destroy() {

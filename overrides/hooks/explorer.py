@@ -20,8 +20,10 @@ plus hyperparameters the explorer has a slider for, within the slider's range (`
 ``beta2``, or ``betas: [b1, b2]``), and ``schedule`` (a name of
 ``gdcore.explore.SCHEDULES``); each optimizer at most once: the explorer has one row of
 sliders per optimizer), ``noise`` (0 to 2) and ``seed`` (0 to 9999) of the gradient noise,
-``view`` (``map`` or ``surface``). Anything the live controls could not show fails the
-build. The fence header may set ``id`` (default ``explorer-N``); the explorer's own
+``view`` (``map`` or ``surface``), ``phase`` (``true``: the Momentum row opens with its
+rate map over (learning rate, momentum), :func:`gdcore.explore.momentum_rate_grid`; only
+on a quadratic landscape, with Momentum racing). Anything the live controls could not show
+fails the build. The fence header may set ``id`` (default ``explorer-N``); the explorer's own
 controls get ids ``<id>--...``, so the id must be unique on the page and no other id may
 start with ``<id>--``.
 
@@ -64,6 +66,7 @@ DEFAULTS: dict[str, Any] = {
     ],
 }
 PRERENDER_GRID = 64  # grid resolution embedded in the page (the worker computes finer ones)
+PHASE_RESOLUTION = 64  # the momentum rate map's (as src/explorer/phase.js asks the worker)
 _state: dict[str, Any] = {"count": 0, "page": "?", "problems": [], "ids": []}
 
 
@@ -80,7 +83,7 @@ def _round(values: Any, digits: int) -> Any:
     return values
 
 
-OPTIONS = ("landscape", "start", "steps", "optimizers", "noise", "seed", "view")
+OPTIONS = ("landscape", "start", "steps", "optimizers", "noise", "seed", "view", "phase")
 VIEWS = ("map", "surface")
 
 
@@ -202,7 +205,29 @@ def parse_options(source: str) -> dict[str, Any]:
         seen.add(cls)
         checked.append(params)
     opts["optimizers"] = checked
+    _check_phase(opts, entry)
     return opts
+
+
+def _check_phase(opts: dict[str, Any], entry: dict[str, Any]) -> None:
+    """``phase``: a boolean; the rate map exists on quadratics, in the Momentum row."""
+    phase = opts.get("phase", False)
+    if not isinstance(phase, bool):
+        raise ExplorerError(f"explorer phase must be true or false, got {phase!r}")
+    if not phase:
+        return
+    if not entry["optimal"]:  # the quadratics are the landscapes with optimal values
+        raise ExplorerError(
+            f"explorer phase: the momentum rate map exists only on a quadratic landscape "
+            f"(bowl, ill-conditioned), not on {entry['name']!r}"
+        )
+    if not any(_is_momentum(spec) for spec in opts["optimizers"]):
+        raise ExplorerError("explorer phase: the rate map is Momentum's; add "
+                            "{optimizer: Momentum, ...} to optimizers")
+
+
+def _is_momentum(spec: dict[str, Any]) -> bool:
+    return str(spec["optimizer"]).lower() == "momentum"
 
 
 def build_payload(opts: dict[str, Any]) -> dict[str, Any]:
@@ -214,6 +239,13 @@ def build_payload(opts: dict[str, Any]) -> dict[str, Any]:
     race = explore.race(opts["landscape"], opts["optimizers"], opts["start"], opts["steps"],
                         noise=noise, seed=seed)
     grid = explore.landscape_grid(opts["landscape"], resolution=PRERENDER_GRID)
+    extra = {}
+    if opts.get("phase"):  # the rate map too, so that it is drawn before Python is ready
+        momentum = next(s for s in opts["optimizers"] if _is_momentum(s))
+        rates = explore.momentum_rate_grid(opts["landscape"], PHASE_RESOLUTION,
+                                           weight_decay=momentum.get("weight_decay", 0.0))
+        rates["rates"] = _round(rates["rates"], 5)
+        extra["rate_grid"] = rates
     grid["z"] = _round(grid["z"], 4)
     for run in race["runs"]:
         run["path"] = _round(run["path"], 6)
@@ -227,6 +259,7 @@ def build_payload(opts: dict[str, Any]) -> dict[str, Any]:
         "code": explore.race_code(opts["landscape"], opts["optimizers"], opts["start"],
                                   opts["steps"], noise=noise, seed=seed),
         "gdcore_version": getattr(gd, "__version__", "?"),
+        **extra,
     }
 
 

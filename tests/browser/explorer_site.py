@@ -51,11 +51,28 @@ print("slept")
 """
 
 
+# A second page (phase/): the momentum page's explorer, with the rate map over (lr, momentum).
+PHASE_PAGE = """# Phase fixture
+
+```explorer id="phase-race"
+landscape: ill-conditioned
+start: [-3.5, 2.5]
+steps: 200
+phase: true
+optimizers:
+  - {optimizer: GradientDescent, lr: 0.18}
+  - {optimizer: Momentum, lr: 0.18, momentum: 0.4}
+  - {optimizer: Nesterov, lr: 0.1, momentum: 0.52}
+```
+"""
+
+
 def build_explorer_site(project: Path) -> Path:
     """Build the fixture site into ``project/site``; returns the site directory."""
     docs = project / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     (docs / "index.md").write_text(PAGE, encoding="utf-8")
+    (docs / "phase.md").write_text(PHASE_PAGE, encoding="utf-8")
     config = sitekit.make_project_config(project)
     result = sitekit.run_mkdocs_build(
         config,

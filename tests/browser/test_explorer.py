@@ -706,3 +706,167 @@ def test_the_code_panels_stop_leaves_a_running_page_cell_alone(explorer_url, pag
     assert p.evaluate("window.__gdcore.runtime.generation") == generation
     assert not p.gd_errors
 
+
+# --- Momentum's rate map over (lr, momentum) (the phase/ page of the fixture site) ----------
+
+PSEL = "#phase-race"
+PAD = {"l": 34, "t": 6, "r": 8, "b": 32}  # phase.js's margins around the plot
+
+PHASE_JS = """() => {
+  const root = document.querySelector('#phase-race');
+  const ex = [...window.__gdcore.explorers.values()].find((e) => e.root === root);
+  const o = ex.state.find('momentum');
+  const run = ex.race.runs.find((r) => r.optimizer === 'Momentum');
+  return {values: o.values, active: ex.active && ex.active.name,
+          point: root.dataset.phasePoint, marker: root.dataset.phaseMarker.split(',').map(Number),
+          rate: Number(root.dataset.phaseRate), runParams: run.params, runRate: run.rate,
+          lrOut: document.querySelector('#phase-race--opt-momentum-lr ~ output').textContent,
+          mOut: document.querySelector('#phase-race--opt-momentum-momentum ~ output').textContent,
+          legend: root.querySelector('.gd-x-phase-legend').textContent,
+          revision: Number(root.dataset.revision || 0), grids: ex.rateGrids.size};
+}"""
+
+
+def open_phase(page, url, **options):
+    p = page(**options)
+    p.goto(url + "phase/")
+    p.wait_for_selector(f"{PSEL}.gd-explorer-live", timeout=30_000)
+    p.wait_for_function(
+        f"Number(document.querySelector('{PSEL}').dataset.revision || 0) >= 1",
+        timeout=READY_TIMEOUT_MS,
+    )
+    return p
+
+
+def phase_change(p, action) -> dict:
+    """Do `action`, wait for the explorer to recompute and return PHASE_JS's state."""
+    rev = p.evaluate(PHASE_JS)["revision"]
+    action()
+    p.wait_for_function(
+        f"Number(document.querySelector('{PSEL}').dataset.revision || 0) > {rev}"
+        f" && !document.querySelector('{PSEL}').dataset.busy", timeout=60_000)
+    return p.evaluate(PHASE_JS)
+
+
+def marker_px(p, grid, lr, momentum) -> tuple[float, float]:
+    """Where phase.js must draw (lr, momentum) on the map, from gdcore's grid and the canvas."""
+    import math
+
+    box = p.locator(f"{PSEL} .gd-x-phase-map").bounding_box()
+    w = box["width"] - PAD["l"] - PAD["r"]
+    h = box["height"] - PAD["t"] - PAD["b"]
+    lo, hi = math.log10(grid["lrs"][0]), math.log10(grid["lrs"][-1])
+    return (PAD["l"] + (math.log10(lr) - lo) / (hi - lo) * w,
+            PAD["t"] + (1 - momentum / grid["momenta"][-1]) * h)
+
+
+def test_phase_picture_marks_the_sliders_setting_and_sets_it(explorer_url, page):
+    import math
+
+    import gdcore as gd
+    from gdcore import explore
+
+    p = open_phase(page, explorer_url)
+    figure = p.locator(f"{PSEL} .gd-x-phase")
+    assert figure.is_visible()
+    assert figure.evaluate("(f) => f.closest('.gd-x-below') !== null")  # wide: under the legend
+    assert p.locator(f"#{'phase-race'}--phase-on").is_checked()
+    # count what the explorer asks of the worker: the rate grid came with the page
+    p.evaluate("""() => { const ex = [...window.__gdcore.explorers.values()][0];
+        const call = ex.runtime.call.bind(ex.runtime); window.__rateGrids = [];
+        ex.runtime.call = (fn, kw) => { window.__rateGrids.push(kw.rate_grid || 0);
+                                        return call(fn, kw); }; }""")
+    grid = explore.momentum_rate_grid("ill-conditioned")
+    mu_L = [grid["mu"], grid["L"]]
+    st = p.evaluate(PHASE_JS)
+    # the marked setting is the sliders' (and the race's), with gdcore's rate
+    assert (st["lrOut"], st["mOut"]) == ("0.18", "0.4")
+    assert st["point"] == "0.18,0.4" and st["runParams"]["lr"] == 0.18
+    assert st["rate"] == pytest.approx(gd.heavy_ball_rate(mu_L, 0.18, 0.4), rel=1e-12)
+    assert st["rate"] == pytest.approx(math.sqrt(0.4), rel=1e-12)
+    assert "η = 0.18, β = 0.4, rate 0.632" in st["legend"] and "rate 0.519" in st["legend"]
+    want = marker_px(p, grid, 0.18, 0.4)
+    assert st["marker"] == pytest.approx(want, abs=0.5)
+    # the momentum slider moves the mark
+    def slide():
+        p.locator("#phase-race--opt-momentum-momentum").focus()
+        for _ in range(10):
+            p.keyboard.press("ArrowRight")
+    st = phase_change(p, slide)
+    assert st["mOut"] == "0.5" and st["point"] == "0.18,0.5"
+    assert st["marker"] == pytest.approx(marker_px(p, grid, 0.18, 0.5), abs=0.5)
+    assert st["rate"] == pytest.approx(gd.heavy_ball_rate(mu_L, 0.18, 0.5), rel=1e-12)
+    # a click on the map sets Momentum's lr and momentum there (as its sliders round them)
+    canvas = p.locator(f"{PSEL} .gd-x-phase-map")
+    box = canvas.bounding_box()
+    fx, fy = 0.62, 0.3
+    w, h = box["width"] - PAD["l"] - PAD["r"], box["height"] - PAD["t"] - PAD["b"]
+    lo, hi = math.log10(grid["lrs"][0]), math.log10(grid["lrs"][-1])
+    lr = float(f"{10 ** (lo + fx * (hi - lo)):.3g}")
+    beta = round((1 - fy) * 0.99, 2)
+    st = phase_change(p, lambda: canvas.click(position={"x": PAD["l"] + fx * w,
+                                                        "y": PAD["t"] + fy * h}))
+    assert st["values"]["lr"] == pytest.approx(lr, rel=0.02)  # within a pixel's rounding
+    assert st["values"]["momentum"] == pytest.approx(beta, abs=0.011)
+    assert st["runParams"]["lr"] == st["values"]["lr"]
+    assert st["runParams"]["momentum"] == st["values"]["momentum"]
+    assert st["mOut"] == f"{st['values']['momentum']:g}"
+    assert st["rate"] == pytest.approx(
+        gd.heavy_ball_rate(mu_L, st["values"]["lr"], st["values"]["momentum"]), rel=1e-12)
+    assert st["marker"] == pytest.approx(
+        marker_px(p, grid, st["values"]["lr"], st["values"]["momentum"]), abs=0.5)
+    # the keyboard: Up raises the momentum by 0.05, Left lowers the learning rate a notch
+    before = st["values"]
+    st = phase_change(p, lambda: (canvas.focus(), p.keyboard.press("ArrowUp")))
+    assert st["values"]["momentum"] == pytest.approx(before["momentum"] + 0.05)
+    assert st["values"]["lr"] == before["lr"]
+    st = phase_change(p, lambda: p.keyboard.press("ArrowLeft"))
+    assert st["values"]["lr"] < before["lr"] and st["values"]["momentum"] == pytest.approx(
+        before["momentum"] + 0.05)
+    assert "Set η = " in p.locator(f"{PSEL} .gd-x-phase-help").inner_text()
+    # every change above reused the build's rate grid; a new weight decay needs a new one
+    assert p.evaluate("window.__rateGrids").count(0) >= 4
+    assert set(p.evaluate("window.__rateGrids")) == {0}
+    def decay():
+        p.locator("#phase-race--opt-momentum-weight_decay").focus()
+        p.keyboard.press("ArrowRight")
+    st = phase_change(p, decay)
+    assert p.evaluate("window.__rateGrids").count(64) == 1 and st["grids"] == 2
+    wd = st["values"]["weight_decay"]
+    assert st["rate"] == pytest.approx(gd.heavy_ball_rate(
+        [1 + wd, 10 + wd], st["values"]["lr"], st["values"]["momentum"]), rel=1e-12)
+    assert f"L = {10 + wd:g}" in st["legend"]
+    # off on a landscape that is not a quadratic (no toggle), back on the valley
+    p.select_option("#phase-race--landscape", "rosenbrock")
+    p.wait_for_function(f"!document.querySelector('{PSEL}').dataset.busy", timeout=60_000)
+    assert figure.is_hidden() and p.locator("#phase-race--phase-on").is_hidden()
+    st = phase_change(p, lambda: p.select_option("#phase-race--landscape", "ill-conditioned"))
+    assert figure.is_visible()
+    # the link keeps the picture on
+    p.locator(PSEL).get_by_role("button", name="Copy link").click()
+    assert "phase=1" in p.locator(PSEL).get_attribute("data-link")
+    assert not p.gd_errors
+
+
+def test_phase_picture_on_a_phone_is_in_momentums_row(explorer_url, page):
+    p = open_phase(page, explorer_url, viewport={"width": 390, "height": 844})
+    assert p.evaluate("document.documentElement.scrollWidth") <= 390
+    assert p.evaluate(PHASE_JS)["active"] == "momentum"
+    figure = p.locator(f"{PSEL} .gd-x-phase")
+    assert figure.evaluate("(f) => f.closest('[data-optimizer=momentum]') !== null")
+    # the map and the open row's learning rate in one screen, the picture right under the row
+    header = p.locator(".md-header").bounding_box()["height"]
+    canvas = p.locator(f"{PSEL} .gd-x-map")
+    canvas.evaluate("(c) => c.scrollIntoView({block: 'start'})")
+    p.evaluate(f"window.scrollBy(0, -{header + 4})")
+    slider = p.locator("#phase-race--opt-momentum-lr").bounding_box()
+    assert canvas.bounding_box()["y"] >= header - 1
+    assert slider["y"] + slider["height"] <= 844
+    box = p.locator(f"{PSEL} .gd-x-phase-map").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["width"] >= 250
+    # a tap sets the values there
+    st = phase_change(p, lambda: p.locator(f"{PSEL} .gd-x-phase-map").click(
+        position={"x": PAD["l"] + 20, "y": PAD["t"] + 20}))
+    assert st["values"]["lr"] < 0.01 and st["values"]["momentum"] > 0.8
+    assert st["runParams"]["lr"] == st["values"]["lr"]
+    assert not p.gd_errors

@@ -22,6 +22,8 @@ Ledger (claim in the page -> test):
 - kappa = 1: all three converge in one step       -> test_exercise_2_round_bowl
 - explorer: GD 25 visible swings, momentum 7, Nesterov 2; Nesterov at 0.18 diverges
                                                   -> test_explorer_shows_gd_zigzagging
+- explorer's rate map (phase: true): current setting rate sqrt(0.4) = 0.632, star 0.519,
+  the same rates as the rate-map cell     -> test_explorer_rate_map_is_the_rate_map_cells
 - 2x2 matrix: gentle real roots 0.755, steep complex 0.447, measured within 0.001;
   beta 0.4 gives 0.632 for both                   -> test_eigen_check_predicts_the_measured_rates
 - eta L > 1 forbids the non-oscillating regime    -> test_no_monotone_regime_when_eta_L_above_one
@@ -294,6 +296,21 @@ def test_rate_map_best_point_and_boundary(page_namespace, run_page):
         edge = 2 * (1 + beta) / L
         assert rate(edge * 0.999, beta, L) < 1 < rate(edge * 1.001, beta, L)
     states("$\\eta \\approx 0.231$", "rate 0.522", "0.818 for the best gradient descent")
+
+
+def test_explorer_rate_map_is_the_rate_map_cells(page_namespace):
+    ns = page_namespace(PAGE, "momentum-rate-map")
+    opts = explorer_options("momentum-race")
+    assert opts["phase"] is True, "the explorer draws the rate map"
+    race = gd.race(opts["landscape"], opts["optimizers"], opts["start"], 10)
+    hb = next(r for r in race["runs"] if r["optimizer"] == "Momentum")
+    assert hb["rate"] == pytest.approx(math.sqrt(0.4)) and round(hb["rate"], 3) == 0.632
+    grid = gd.momentum_rate_grid(opts["landscape"])
+    assert round(grid["optimum"]["rate"], 3) == 0.519
+    lrs, momenta = np.meshgrid(grid["lrs"], grid["momenta"])
+    page = np.maximum(ns["rate"](lrs, momenta, ns["mu"]), ns["rate"](lrs, momenta, ns["L"]))
+    assert np.reshape(grid["rates"], page.shape) == pytest.approx(page, rel=1e-12)
+    states("(at first rate\n$\\sqrt{0.4} \\approx 0.632$), the star the tuned setting (rate 0.519)")
 
 
 def test_lower_bound_table(run_page):

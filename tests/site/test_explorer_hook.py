@@ -75,6 +75,9 @@ def test_defaults_fill_in(hook):
         ("noise: 3", "noise must be a number in"),
         ("seed: 2.5", "seed must be a whole number"),
         ("view: side", "view must be one of"),
+        ("phase: yes please", "phase must be true or false"),
+        ("landscape: rosenbrock\nphase: true", "only on a quadratic landscape"),
+        ("landscape: bowl\nphase: true\noptimizers: [{optimizer: Adam}]", "add {optimizer: Mom"),
         ("start: [1]", "start must be a list"),
         ("optimizers: []", "non-empty list"),
         ("optimizers: [{lr: 0.1}]", "'optimizer' key"),
@@ -122,3 +125,18 @@ def test_an_explorer_id_that_clashes_fails_the_build(mkdocs_project):
     result = build()
     assert result.returncode != 0
     assert "explorer id 'race' is also the id of another element" in result.output
+
+
+def test_phase_embeds_gdcores_rate_map(hook):
+    from gdcore import explore
+
+    out = hook.render(GOOD + "phase: true\n", "phase")
+    data = json.loads(html.unescape(re.search(r' data-payload="([^"]*)"', out).group(1)))
+    assert data["options"]["phase"] is True
+    grid, want = data["rate_grid"], explore.momentum_rate_grid("ill-conditioned", 64)
+    assert grid["lrs"] == want["lrs"] and grid["optimum"] == want["optimum"]
+    assert grid["rates"] == pytest.approx(want["rates"], rel=1e-4)
+    # the pre-computed Momentum run carries its rate: both directions decay at sqrt(0.9)
+    assert data["race"]["runs"][1]["rate"] == pytest.approx(0.9**0.5, rel=1e-12)
+    assert "rate_grid" not in json.loads(html.unescape(
+        re.search(r' data-payload="([^"]*)"', hook.render(GOOD, "plain")).group(1)))

@@ -4,6 +4,7 @@
 // quadratics the optimal values as buttons). Every id is the explorer's id + "--" + a name.
 import { el, fmt, nice } from "./dom.js";
 import { fitCanvas, isDark } from "./draw.js";
+import { PhaseView } from "./phase.js";
 import { CUSTOM } from "./state.js";
 
 const PHONE = "(max-width: 760px)";
@@ -137,10 +138,13 @@ export class Controls {
     params.append(sched.row);
     const optimal = el("div", { class: "gd-x-optimal", role: "group", "aria-label": `Optimal values for ${o.class}` });
     params.append(optimal);
+    // the heavy ball's rate over (lr, momentum) on quadratics (Momentum only)
+    const phase = o.name === "momentum" ? new PhaseView(ex, o) : null;
+    if (phase) params.append(phase.toggleRow); // its picture: see layoutRows
     const row = el("div", { class: "gd-x-opt", "data-optimizer": o.name },
       el("div", { class: "gd-x-opt-head" }, box, el("label", { for: id }, swatch, o.class), toggle), params);
     row.addEventListener("focusin", () => ex.setActive(o));
-    const rowRef = { o, row, box, params, sliders, swatch, toggle, optimal, sched, suggestNote, expanded: true };
+    const rowRef = { o, row, box, params, sliders, swatch, toggle, optimal, sched, suggestNote, phase, expanded: true };
     return rowRef;
   }
 
@@ -157,12 +161,18 @@ export class Controls {
     r.expanded = on;
     r.toggle.setAttribute("aria-expanded", String(on));
     r.params.hidden = !(r.o.enabled && on);
+    r.phase?.draw();
   }
 
   /** Expanded rows: every ticked one on wide screens; on a phone only the active one. */
   layoutRows() {
     const phone = window.matchMedia?.(PHONE).matches;
-    for (const r of this.rows) this.setExpanded(r, phone ? r.o === this.ex.active : true);
+    for (const r of this.rows) {
+      // the rate map: in its row on a phone (under the sliders), else under the legend
+      const host = phone ? r.params : this.ex.views.phaseSlot;
+      if (r.phase && r.phase.root.parentNode !== host) host.append(r.phase.root);
+      this.setExpanded(r, phone ? r.o === this.ex.active : true);
+    }
   }
 
   sync() {
@@ -212,6 +222,12 @@ export class Controls {
       title: `${v.title}: ${Object.entries(v.params).map(([k, x]) => `${k} = ${fmt(x, 4)}`).join(", ")}`,
       onclick: () => this.ex.applyOptimal(o, v.params),
     })));
+    r.phase?.sync();
+  }
+
+  /** The phase picture (drawn only when its inputs changed). */
+  drawPhase() {
+    for (const r of this.rows) r.phase?.draw();
   }
 
   syncFunction(fn) {

@@ -9,6 +9,7 @@ import { Controls } from "./controls.js";
 import { el } from "./dom.js";
 import { FALLBACK_COLOR, isDark, MAP_PAD, prepareGrid } from "./draw.js";
 import { bindLoss, bindMap, bindSurface } from "./interact.js";
+import { PHASE_RESOLUTION, phaseKey, preparePhaseGrid } from "./phase.js";
 import { CUSTOM, ExplorerState } from "./state.js";
 import { DEFAULT_SPEED, Views } from "./views.js";
 
@@ -29,6 +30,7 @@ export class Explorer {
     this.state = new ExplorerState(this.catalog, this.defaults);
     this.grids = new Map(); // grid key (landscape, or the custom function) -> prepared grid
     this.cache = new Map(); // run key -> normalized run (only runs computed in this browser)
+    this.rateGrids = new Map(); // phaseKey -> the momentum rate map (from the build or gdcore)
     this.speed = DEFAULT_SPEED;
     this.playing = false;
     this.seq = 0;
@@ -45,8 +47,9 @@ export class Explorer {
     this.shownGrid = this.data.grid.name;
     this.grids.set(this.shownGrid, prepareGrid(this.data.grid));
     this.setRace(this.data.race, this.data.race.runs.map(normalizeRun), this.data.code);
+    if (this.data.rate_grid) this.addRateGrid(this.data.rate_grid);
     const linked = this.readLink();
-    this.active = this.state.enabled()[0] ?? null;
+    this.active = this.defaultActive();
     this.build();
     this.resize();
     if (this.linkProblem) this.note(this.linkProblem, "error");
@@ -81,6 +84,30 @@ export class Explorer {
         return { ...r, color: o ? o.color[dark ? "dark" : "light"] : FALLBACK_COLOR, dash: [] };
       }),
     };
+  }
+
+  /** The optimizer whose row is open on a phone: Momentum when its rate map is shown, else
+   *  the first that races. */
+  defaultActive() {
+    const enabled = this.state.enabled();
+    const momentum = this.state.phase && this.phaseAvailable() ? enabled.find((o) => o.name === "momentum") : null;
+    return momentum ?? enabled[0] ?? null;
+  }
+
+  /** On a quadratic landscape (the only ones with optimal values) the rate map can be shown. */
+  phaseAvailable() {
+    const st = this.state;
+    return st.landscape !== CUSTOM && Boolean(st.landscapeEntry()?.optimal?.length);
+  }
+
+  /** The key of the rate map the Momentum row would show now, or null (not a quadratic). */
+  phaseGridKey() {
+    if (!this.phaseAvailable()) return null;
+    return phaseKey(this.state.landscape, this.state.find("momentum")?.values.weight_decay ?? 0);
+  }
+
+  addRateGrid(g) {
+    this.rateGrids.set(phaseKey(g.landscape, g.weight_decay), preparePhaseGrid(g));
   }
 
   maxSteps() {
@@ -167,6 +194,7 @@ export class Explorer {
 
   draw() {
     this.views?.draw();
+    this.controls?.drawPhase();
   }
 
   note(text, kind) {
@@ -228,6 +256,14 @@ export class Explorer {
     }, o);
   }
 
+  /** A point of the rate map: the heavy ball's learning rate and momentum. */
+  setPhasePoint(o, lr, momentum) {
+    this.change(() => {
+      this.state.setValue(o, "lr", lr);
+      this.state.setValue(o, "momentum", momentum);
+    }, o);
+  }
+
   /** Every hyperparameter of `o` back to gdcore's suggestion for this landscape. */
   useSuggested(o) {
     this.change(() => {
@@ -278,7 +314,7 @@ export class Explorer {
   reset() {
     this.pause();
     this.state.applyOptions(this.defaults);
-    this.active = this.state.enabled()[0] ?? null;
+    this.active = this.defaultActive();
     this.controls.layoutRows();
     this.views.setView(this.state.view);
     this.sync();
@@ -416,11 +452,16 @@ export class Explorer {
     const inspected = specs.map((spec) => st.inspect && spec.optimizer === active);
     const keys = specs.map((spec, i) => st.runKey(spec, inspected[i]));
     const missing = keys.map((k, i) => (this.cache.has(k) ? -1 : i)).filter((i) => i >= 0);
-    const kwargs = st.updateKwargs(needGrid ? GRID_RESOLUTION : 0, missing, inspected.flatMap((on, i) => (on ? [i] : [])));
+    // the momentum rate map: once per landscape (and weight decay), while it is shown
+    const rateKey = st.phase && st.find("momentum")?.enabled ? this.phaseGridKey() : null;
+    const needRates = rateKey != null && !this.rateGrids.has(rateKey);
+    const kwargs = st.updateKwargs(needGrid ? GRID_RESOLUTION : 0, missing, inspected.flatMap((on, i) => (on ? [i] : [])),
+      needRates ? PHASE_RESOLUTION : 0);
     if (this.runtime.current) this.note("Waiting for the running cell… (the explorer computes right after it)", "waiting");
     const { out, ms } = await explorerUpdate(this.runtime, kwargs);
     if (this.destroyed) return;
     if (out.grid) this.grids.set(gridKey, prepareGrid(out.grid));
+    if (out.rate_grid) this.addRateGrid(out.rate_grid);
     const runs = out.race.runs.map((run, i) => {
       if (run == null) return this.cache.get(keys[i]);
       const r = normalizeRun(run);

@@ -1,4 +1,5 @@
-// The explorer's settings: landscape, start, steps, noise, view, current step and, per
+// The explorer's settings: landscape, start, steps, noise, view, current step, the step
+// inspector and the momentum rate map (on or off) and, per
 // optimizer, whether it races, its hyperparameters and its schedule. Knows the suggested
 // values gdcore sends in the catalog (explore.suggested_hyperparameters) and which values
 // the reader set on this landscape; reads and writes the settings as a URL fragment.
@@ -67,6 +68,7 @@ export class ExplorerState {
     this.view = opts.view ?? "map";
     this.step = opts.step ?? null; // the current step (null: the end of the race)
     this.inspect = Boolean(opts.inspect);
+    this.phase = Boolean(opts.phase); // the momentum row's rate map over (lr, momentum)
     for (const o of this.optimizers) {
       o.enabled = false;
       o.own.clear();
@@ -143,8 +145,9 @@ export class ExplorerState {
   }
 
   /** The keyword arguments of gdcore.explore.explorer_update for these settings; `inspect`:
-   *  the indices of the runs whose optimizer state the inspector needs. */
-  updateKwargs(gridResolution, compute, inspect) {
+   *  the indices of the runs whose optimizer state the inspector needs; `rateGrid`: the
+   *  resolution of the momentum rate map to compute (0: none). */
+  updateKwargs(gridResolution, compute, inspect, rateGrid = 0) {
     const kwargs = {
       landscape: this.landscape,
       runs: this.specs(),
@@ -157,6 +160,7 @@ export class ExplorerState {
       seed: this.seed,
     };
     if (this.landscape === CUSTOM) kwargs.function = this.fn;
+    if (rateGrid) kwargs.rate_grid = rateGrid;
     return kwargs;
   }
 
@@ -177,6 +181,7 @@ export class ExplorerState {
     if (this.view !== "map") p.set("view", this.view);
     if (this.step != null) p.set("step", String(this.step));
     if (this.inspect) p.set("inspect", "1");
+    if (this.phase) p.set("phase", "1");
     if (this.landscape === CUSTOM) {
       p.set("f", this.fn.expression);
       if (this.fn.gradient) p.set("grad", this.fn.gradient.join(";"));
@@ -234,6 +239,7 @@ export class ExplorerState {
       if (!Number.isInteger(opts.step) || opts.step < 0) throw new Error("bad step");
     }
     opts.inspect = p.get("inspect") === "1";
+    opts.phase = p.get("phase") === "1";
     return opts;
   }
 

@@ -1,6 +1,7 @@
 // The explorer's views: the map (or the 3-D view) with the paths and the step inspector's
 // arrows, the transport bar (play, step back and forward, speed, timeline), the readout that
-// is also the legend (each run at the current step), the loss plot and the inspector panel.
+// is also the legend (each run at the current step), the loss plot and the inspector panel
+// (and, on wide screens, the place of Momentum's rate map: phase.js).
 // Drawing only: the numbers come from gdcore (see compute.js).
 import { el, fmt, fmtPair } from "./dom.js";
 import { drawLoss, drawMap, isDark } from "./draw.js";
@@ -48,7 +49,8 @@ export class Views {
     this.inspector = el("div", { class: "gd-x-inspector", id: `${id}--inspector`, "aria-live": "polite", hidden: true });
     this.lossCanvas = el("canvas", { class: "gd-x-loss", role: "img", "aria-label": "Loss versus step on a log scale" });
     this.mapBlock = el("div", { class: "gd-x-mapblock" }, this.viewBar, this.mapWrap, this.transport, this.mapHelp);
-    this.belowBlock = el("div", { class: "gd-x-below" }, this.readoutWrap, this.inspector, this.lossCanvas);
+    this.phaseSlot = el("div", { class: "gd-x-phase-slot" }); // Momentum's rate map on wide screens
+    this.belowBlock = el("div", { class: "gd-x-below" }, this.readoutWrap, this.phaseSlot, this.inspector, this.lossCanvas);
   }
 
   buildTransport() {

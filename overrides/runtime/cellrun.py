@@ -17,7 +17,7 @@ Protocol
     A fresh global namespace for one page. All cells of a page run in the same namespace, top
     to bottom (at build time and in the browser), like the cells of a notebook.
 
-``run_cell(code, namespace, cell_id, *, on_stdout=None, on_stderr=None) -> CellResult``
+``run_cell(code, namespace, cell_id, *, on_stdout, on_stderr, on_flush, figures) -> CellResult``
     Run ``code`` in ``namespace``. Never raises for anything the reader's code does (not even
     ``SystemExit`` or ``KeyboardInterrupt``): the outcome is described by the result.
 
@@ -141,9 +141,11 @@ def new_namespace() -> dict:
 class _Capture(io.TextIOBase):
     """A text stream that keeps what is written, or hands it to a callback in chunks."""
 
-    def __init__(self, name: str, callback: Callable[[str], object] | None) -> None:
+    def __init__(self, name: str, callback: Callable[[str], object] | None,
+                 on_flush: Callable[[], object] | None = None) -> None:
         self.name = name
         self._callback = callback
+        self._on_flush = on_flush
         self._parts: list[str] = []
 
     @property
@@ -169,7 +171,12 @@ class _Capture(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
-        pass
+        if self._on_flush is not None:
+            self._on_flush()
+
+    def close(self) -> None:  # also when garbage-collected: that flush is not the code's
+        self._on_flush = None
+        super().close()
 
     def getvalue(self) -> str:
         return "".join(self._parts)
@@ -387,12 +394,15 @@ def run_cell(
     *,
     on_stdout: Callable[[str], object] | None = None,
     on_stderr: Callable[[str], object] | None = None,
+    on_flush: Callable[[], object] | None = None,
     figures: bool = True,
 ) -> CellResult:
     """Run one cell's ``code`` in ``namespace`` and describe what happened.
 
-    See the module docstring for the exact rules. With ``figures=False`` (a cell run only
-    for its variables, as an earlier cell of another one) open figures are closed, not drawn.
+    See the module docstring for the exact rules. ``on_flush`` is called when the code flushes
+    ``sys.stdout`` or ``sys.stderr`` (``print(..., flush=True)``). With ``figures=False`` (a
+    cell run only for its variables, as an earlier cell of another one) open figures are
+    closed, not drawn.
 
     >>> ns = new_namespace()
     >>> run_cell("import math\\nmath.pi / 2", ns, "a").result
@@ -409,7 +419,8 @@ def run_cell(
     _register_source(filename, code)
     _ensure_agg()
 
-    out, err = _Capture("<stdout>", on_stdout), _Capture("<stderr>", on_stderr)
+    out = _Capture("<stdout>", on_stdout, on_flush)
+    err = _Capture("<stderr>", on_stderr, on_flush)
     result = CellResult()
     value: object = None
     saved = sys.stdout, sys.stderr, sys.stdin

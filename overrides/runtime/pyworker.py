@@ -255,11 +255,24 @@ class _Output:
                                   omitted_chars=tail.omitted_chars))
 
     def flush(self) -> None:
-        """Post everything written so far, half lines included (before ``time.sleep``, and at
-        the end of the run)."""
+        """Post everything written so far, half lines included (before a ``time.sleep`` of
+        at least ``flush_ms``, and at the end of the run)."""
         self._post_head(whole=True)
         self._post_tails(partial=True)
         self.last = self.last_tail = time.monotonic()
+
+    def soon(self) -> None:
+        """:meth:`flush`, unless it posted less than ``flush_ms`` ago (beyond the burst
+        allowance): for a flush the code asks for (``print(..., flush=True)``) and a short
+        ``time.sleep``, which a loop may call thousands of times."""
+        now = time.monotonic()
+        self.tokens = min(_BURST_LINES, self.tokens + (now - self.refilled) * _BURST_PER_S)
+        self.refilled = now
+        if now - self.last < self.every:
+            if self.tokens < 1:
+                return
+            self.tokens -= 1
+        self.flush()
 
 
 _real_sleep = time.sleep
@@ -269,8 +282,12 @@ _running: _Output | None = None  # the output of the run in progress
 def _sleep(seconds: float) -> None:
     """``time.sleep`` during a run: first post the output written so far (the worker's
     JavaScript cannot run a timer to post it while Python sleeps)."""
-    if _running is not None:
-        _running.flush()
+    output = _running
+    if output is not None:
+        if seconds >= output.every:
+            output.flush()
+        else:
+            output.soon()
     _real_sleep(seconds)
 
 
@@ -326,7 +343,8 @@ class Worker:
             time.sleep = _sleep
         try:
             res = cellrun.run_cell(code, ns, cell_id, on_stdout=output.writer("stdout"),
-                                   on_stderr=output.writer("stderr"), figures=figures)
+                                   on_stderr=output.writer("stderr"), on_flush=output.soon,
+                                   figures=figures)
         except KeyboardInterrupt:  # the interrupt arrived outside the reader's code
             res = cellrun.CellResult(error="KeyboardInterrupt", error_type="KeyboardInterrupt")
         finally:

@@ -90,6 +90,14 @@ def test_reading_input_says_in_one_sentence_that_cells_cannot(cellrun, code):
         assert res.stdout == "Your name? "  # the prompt is shown, as input() writes it
 
 
+def test_a_flush_of_the_cells_streams_reaches_on_flush(cellrun):
+    events = []
+    cellrun.run_cell("import sys\nprint('a', flush=True)\nprint('b')\nsys.stderr.flush()",
+                     cellrun.new_namespace(), "fl", on_stdout=lambda t: events.append(t),
+                     on_stderr=events.append, on_flush=lambda: events.append("FLUSH"))
+    assert events == ["a", "\n", "FLUSH", "b", "\n", "FLUSH"]
+
+
 def test_code_that_catches_eoferror_from_input_still_works(cellrun):
     code = "try:\n    n = int(input())\nexcept EOFError:\n    n = 3\nn * 2"
     assert cellrun.run_cell(code, cellrun.new_namespace(), "fallback").result == "6"

@@ -139,7 +139,7 @@ def test_a_huge_line_keeps_the_ends_within_the_character_limits(worker):
 def test_output_that_fits_has_no_tail(worker):
     sent = request(worker, type="run", id=7, cell_id="small", code="for i in range(50): print(i)")
     assert tails(sent) == [] and streamed(sent).count("\n") == 50
-    sent = request(worker, type="run", id=8, cell_id="just-over", code="for i in range(52): print(i)")
+    sent = request(worker, type="run", id=8, cell_id="over", code="for i in range(52): print(i)")
     assert tails(sent)[-1] == {"type": "stdout", "id": 8, "text": "50\n51\n",
                                "omitted_lines": 0, "omitted_chars": 0}
 
@@ -160,6 +160,21 @@ def test_half_a_line_waits_for_its_end_unless_the_cell_sleeps(worker, pyworker, 
     assert [(m["type"], m.get("text")) for m in sent[:-1]] == [
         ("stdout", "loading"), ("slept", None), ("stdout", " done\n"), ("slept", None)]
     assert time.sleep is fake_sleep  # the real one again between runs
+
+
+def test_a_flush_the_code_asks_for_posts_half_a_line(worker):
+    code = ("import time\nprint('loading', end='', flush=True)\nt = time.monotonic()\n"
+            "while time.monotonic() - t < 0.1:\n    pass\nprint(' done')")
+    sent = request(worker, type="run", id=13, cell_id="flushed", code=code)
+    assert [m["text"] for m in sent if m["type"] == "stdout"] == ["loading", " done\n"]
+
+
+def test_short_sleeps_and_flushes_in_a_loop_do_not_flood_the_page(worker):
+    code = ("import time\nfor i in range(300):\n    print(i, end=' ', flush=True)\n"
+            "    time.sleep(0)\nprint()")
+    sent = request(worker, type="run", id=14, cell_id="busy", code=code)
+    assert streamed(sent) == " ".join(str(i) for i in range(300)) + " \n"
+    assert len(sent) < 30, len(sent)  # the burst allowance, then one post per flushMs
 
 
 def test_lines_printed_before_a_long_computation_are_posted_at_once(pyworker):

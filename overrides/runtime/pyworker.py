@@ -49,7 +49,7 @@ from typing import Any
 import cellrun
 
 __all__ = ["ANSWERS", "REQUESTS", "ProtocolError", "Verdict", "Worker", "check_exercise",
-           "message", "warm_figure", "warm_matplotlib"]
+           "message", "vital_signs", "warm_figure", "warm_matplotlib"]
 
 #: Requests from the page that reach Python: type -> (required fields, optional fields).
 REQUESTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -453,3 +453,78 @@ def warm_figure() -> None:
     ax.legend()
     cellrun._render_figure(fig, 1)
     plt.close(fig)
+
+
+def vital_signs() -> str:
+    """The health check: what a cell must not replace, as JSON text ``{name: identity}``.
+
+    The builtins, the modules the runtime and the course rely on (as found in
+    ``sys.modules``), ``time``'s clocks, ``json``'s functions, and every function and method
+    defined in ``cellrun``, ``pyworker`` and gdcore's modules. worker.js keeps the first value
+    it sees for each name; a name that later changes or disappears means the reader's code
+    damaged the interpreter for every cell after it (``builtins.print`` patched, ``gdcore``
+    deleted from ``sys.modules``, ``time.sleep`` replaced, ``gd.minimize`` monkeypatched),
+    so the page restarts Python on the next page. A public name of ``gdcore`` bound to an
+    object from outside gdcore is ``"foreign:…"``, damaged even the first time it is seen.
+    Cheap (well under a millisecond): it runs after every run.
+
+    >>> signs = json.loads(vital_signs())
+    >>> signs["builtins.print"] == json.loads(vital_signs())["builtins.print"]
+    True
+    >>> import time
+    >>> sleep, time.sleep = time.sleep, lambda s: None
+    >>> json.loads(vital_signs())["time.sleep"] == signs["time.sleep"]
+    False
+    >>> time.sleep = sleep
+    """
+    import builtins
+    import sys
+
+    signs: dict[str, str] = {}
+    for name in _VITAL_BUILTINS:
+        if name in vars(builtins):
+            signs[f"builtins.{name}"] = str(id(vars(builtins)[name]))
+    for name in _VITAL_MODULES:
+        if name in sys.modules:
+            signs[f"sys.modules['{name}']"] = str(id(sys.modules[name]))
+    for module, names in _VITAL_FUNCTIONS.items():
+        mod = sys.modules.get(module)
+        for name in names if mod else ():
+            if name in vars(mod):
+                signs[f"{module}.{name}"] = str(id(vars(mod)[name]))
+    own = [m for m in list(sys.modules) if m in ("cellrun", "pyworker", "gdcore")
+           or m.startswith("gdcore.")]
+    for module in own:
+        for name, obj in list(vars(sys.modules[module]).items()):
+            if name.startswith("__") or not callable(obj):
+                continue
+            origin = getattr(obj, "__module__", None) or ""
+            if origin == module:
+                signs[f"{module}.{name}"] = str(id(obj))
+                for attr, member in vars(obj).items() if isinstance(obj, type) else ():
+                    if callable(member) and not attr.startswith("__"):
+                        signs[f"{module}.{name}.{attr}"] = str(id(member))
+            elif module == "gdcore" and not name.startswith("_") and not origin.startswith(
+                    ("gdcore", "typing", "collections", "abc", "dataclasses")):
+                signs[f"gdcore.{name}"] = f"foreign:{id(obj)}"
+    return json.dumps(signs)
+
+
+_VITAL_BUILTINS = (
+    "print", "__import__", "open", "len", "range", "repr", "str", "int", "float", "bool",
+    "list", "dict", "tuple", "set", "isinstance", "issubclass", "getattr", "setattr",
+    "hasattr", "type", "object", "super", "iter", "next", "enumerate", "zip", "map",
+    "filter", "sorted", "sum", "min", "max", "abs", "round", "exec", "eval", "compile",
+    "globals", "id", "hash", "format", "BaseException", "Exception", "KeyboardInterrupt",
+    "ValueError", "TypeError", "NameError", "AttributeError", "ImportError",
+)
+_VITAL_MODULES = (
+    "builtins", "sys", "time", "json", "io", "contextlib", "traceback", "importlib",
+    "cellrun", "pyworker", "gdcore", "numpy", "matplotlib", "matplotlib.pyplot",
+)
+_VITAL_FUNCTIONS = {
+    "time": ("sleep", "perf_counter", "monotonic", "time"),
+    "json": ("dumps", "loads"),
+    "numpy": ("array", "asarray", "zeros", "ones", "linspace", "arange", "sqrt", "exp",
+              "sum", "mean", "dot", "ndarray"),
+}

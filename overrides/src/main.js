@@ -2,7 +2,8 @@
 // One Runtime (one Python worker) per visit, kept across material's instant navigation:
 // material's `document$` observable announces every new page; we then mount that page's
 // cells and reset the namespace (not the interpreter). Python starts loading when the page
-// is idle (requestIdleCallback) or when a cell gets focus, with a progress indicator.
+// is idle (requestIdleCallback) or when a cell gets focus, with a progress indicator; a
+// reader who saves data (data saver, cellular) gets it on the first Run or edit only.
 import "./gdcore.css";
 import { Page } from "./cells.js";
 import { mountDownloads } from "./downloads.js";
@@ -35,27 +36,43 @@ function readConfig() {
   };
 }
 
-// The progress indicator: one small fixed pill (role=status) while Python or packages load.
+// The runtime's status (runtime.js, RuntimeStatus), bottom right: while Python loads, a line
+// and a progress bar; once it is loaded, a "Restart Python" button (always one click away:
+// a fresh interpreter, e.g. after a cell broke this one), with the line for 1.5 s; a failure,
+// a damaged interpreter or a deferred load (saving data) keep their line.
+function statusPill() {
+  if (pill) return pill;
+  pill = document.createElement("div");
+  pill.className = "gd-status";
+  const text = document.createElement("span");
+  text.className = "gd-status-text";
+  text.setAttribute("role", "status");
+  const bar = document.createElement("progress");
+  bar.max = 1;
+  const restart = document.createElement("button");
+  restart.type = "button";
+  restart.className = "gd-btn gd-status-restart";
+  restart.textContent = "Restart Python";
+  restart.title = "A fresh Python: every variable is forgotten; running a cell runs the cells above it again";
+  restart.addEventListener("click", () => runtime?.restartPython());
+  pill.append(text, bar, restart);
+  document.body.appendChild(pill);
+  return pill;
+}
+
+/** @param {import("./runtime.js").RuntimeStatus} s */
 function showStatus(s) {
-  if (!pill) {
-    pill = document.createElement("div");
-    pill.className = "gd-status";
-    pill.setAttribute("role", "status");
-    const text = document.createElement("span");
-    const bar = document.createElement("progress");
-    bar.max = 1;
-    pill.append(text, bar);
-    document.body.appendChild(pill);
-  }
-  const [text, bar] = pill.children;
-  text.textContent = s.text;
-  if (s.progress == null) bar.removeAttribute("value");
-  else bar.value = s.progress;
-  bar.hidden = s.phase === "ready" || s.phase === "failed";
-  pill.dataset.phase = s.phase;
+  const [text, bar, restart] = statusPill().children;
+  text.textContent = s.label;
+  text.hidden = false;
+  if (s.fraction == null) bar.removeAttribute("value");
+  else bar.value = s.fraction;
+  bar.hidden = s.state !== "loading";
+  restart.hidden = !s.restartable;
+  pill.dataset.state = s.state;
   pill.hidden = false;
   clearTimeout(pill.timer);
-  if (s.phase === "ready") pill.timer = setTimeout(() => (pill.hidden = true), 1500);
+  if (s.state === "ready") pill.timer = setTimeout(() => (text.hidden = true), 1500);
 }
 
 /** The cell id a URL fragment names, or "" (a malformed %-escape names nothing). */
@@ -92,11 +109,6 @@ function highlightFromHash() {
   }
 }
 
-function whenIdle(fn) {
-  if ("requestIdleCallback" in window) requestIdleCallback(fn, { timeout: 4000 });
-  else setTimeout(fn, 1500);
-}
-
 function onPage() {
   if (!runtime) {
     const config = readConfig();
@@ -125,9 +137,19 @@ function onPage() {
   mountUpdates(page); // "this cell was updated since you edited it", Reset all (updates.js)
   mountShare(page); // "Copy link with my code", and opening such a link (see share.js)
   if (roots.length) {
-    runtime.preload(page.cells.map((c) => c.code()).join("\n")); // its packages, at idle
-    whenIdle(() => runtime.start());
-    for (const root of roots) root.addEventListener("focusin", () => runtime.start(), { once: true });
+    const code = page.cells.map((c) => c.code()).join("\n");
+    runtime.preload(code); // its packages, at idle
+    const deferred = runtime.deferred;
+    if (deferred) runtime.announceDeferred(code);
+    else runtime.startAtIdle();
+    // focus in a cell starts loading; when saving data, only focus in an editor (the reader is
+    // about to edit), not a Tab through the buttons
+    const onFocus = (event) => {
+      if (deferred && !event.target.closest?.(".cm-editor")) return;
+      for (const root of roots) root.removeEventListener("focusin", onFocus);
+      runtime.start();
+    };
+    for (const root of roots) root.addEventListener("focusin", onFocus);
   }
   highlightFromHash();
 }

@@ -10,7 +10,8 @@
 // Page -> worker: init, then any number of run / call / reset-namespace, handled one at a
 // time in order. The explorer's call goes through Runtime.call like every other request.
 // Worker -> page: status (loading progress), then per run stdout/stderr batches and one done;
-// per call one value or one error.
+// per call one value or one error; once per worker, a damage message after a run or call that
+// broke the interpreter.
 
 /**
  * What running one cell produced: cellrun.py's CellResult, unchanged (dataclasses.asdict).
@@ -87,14 +88,22 @@
  * @typedef {{type: "value", id: string, value: any, ms: number}} ValueMessage
  */
 /**
+ * The reader's code damaged the interpreter for every later cell: it replaced or removed
+ * what text names (e.g. "builtins.print, time.sleep"), found by worker.js's health check
+ * after a run or call. Posted once per worker, before that request's done; the page restarts
+ * Python on the next page (or at once, Restart Python). Worker.js alone sends it.
+ * @typedef {{type: "damage", text: string}} DamageMessage
+ */
+/**
  * A failure that is not the reader's traceback: a call that raised (id: its id), a run that
- * could not start (id: the run), or with fatal: true a broken runtime (failed to load,
- * crashed): the page then replaces the worker.
+ * could not start (id: the run; error_type "DownloadError" when a package it needs could not
+ * be downloaded: text names the file and why), or with fatal: true a broken runtime (failed
+ * to load, crashed): the page then replaces the worker.
  * @typedef {{type: "error", id?: number | string | null, text: string,
  *   error_type?: string | null, fatal: boolean}} ErrorMessage
  */
 /** @typedef {InitMessage | RunMessage | ResetNamespaceMessage | CallMessage | PreloadMessage} Request */
-/** @typedef {StatusMessage | StreamMessage | DoneMessage | ValueMessage | ErrorMessage} Answer */
+/** @typedef {StatusMessage | StreamMessage | DoneMessage | ValueMessage | DamageMessage | ErrorMessage} Answer */
 
 export const PHASE = Object.freeze({
   LOADING: "loading",
@@ -123,6 +132,7 @@ export const SCHEMA = Object.freeze({
   stderr: { id: "number", text: "string", omitted_lines: "number?", omitted_chars: "number?" },
   done: { id: "number", cell: "object?", stdout_chars: "number", stderr_chars: "number" },
   value: { id: "string", value: "any", ms: "number" },
+  damage: { text: "string" },
   error: { id: "any?", text: "string", error_type: "string?", fatal: "boolean" },
 });
 
@@ -138,6 +148,7 @@ export const MSG = Object.freeze({
   STDERR: "stderr",
   DONE: "done",
   VALUE: "value",
+  DAMAGE: "damage",
   ERROR: "error",
 });
 

@@ -1,10 +1,39 @@
 // Page side of the Python runtime: one worker for the whole visit (a module-level singleton
 // in main.js), surviving material's instant navigation. Runs are serialized; Stop interrupts
 // (cross-origin isolated pages) or terminates and restarts the worker; a dead worker is
-// detected and restarted. Messages follow protocol.js.
+// detected and restarted; a load that hangs fails with a readable reason; an interpreter that
+// a cell damaged is replaced on the next page. Messages follow protocol.js: this is the one
+// module of the page that reads their fields; listeners get a RuntimeStatus (below).
 import { MSG, PHASE, SIGINT, message, parse } from "./protocol.js";
+import { packagesFor } from "./packages.js";
 
 const STOP_GRACE_MS = 1000; // after an interrupt, terminate if Python has not stopped by then
+// While Python loads, a worker that says nothing for this long has failed (a synchronous
+// download that never ends blocks it: importScripts of pyodide.asm.js). The worker abandons a
+// download that receives no data for 30 s itself and posts progress while data arrives; its
+// silent steps (compiling the wasm, starting the interpreter) take ~2 s here, far less than 45.
+export const LOAD_SILENCE_MS = 45000;
+
+/**
+ * What listeners of Runtime.onStatus receive (never a protocol message).
+ * @typedef {object} RuntimeStatus
+ * @property {"deferred" | "loading" | "ready" | "damaged" | "failed"} state  deferred: Python
+ *   loads on the first Run or edit (the reader saves data); damaged: loaded, but a cell broke
+ *   it for later cells, so it restarts on the next page
+ * @property {string} label  one sentence for the reader
+ * @property {number | null} fraction  loading progress in [0, 1], or null (unknown, or not loading)
+ * @property {boolean} restartable  Python is loaded: Runtime.restartPython() gives a fresh one
+ */
+
+/** True if the reader asked to save data (data saver) or is on a cellular or 2G connection:
+ *  then Python loads only on the first Run or edit, not at idle (issue 14, item 5). */
+export function savesData(nav = globalThis.navigator) {
+  const c = nav?.connection;
+  if (!c) return false;
+  return c.saveData === true || c.type === "cellular" || c.effectiveType === "2g" || c.effectiveType === "slow-2g";
+}
+
+const megabytes = (bytes) => (bytes >= 1e7 ? Math.round(bytes / 1e6) : Math.round(bytes / 1e5) / 10);
 
 /** What a reader sees when Python cannot be loaded: the reason in one line, and what to do. */
 export function loadFailure(text) {
@@ -43,15 +72,72 @@ export class Runtime {
     this.failure = null;
     this.loadStarted = 0;
     this.preloadCode = "";
+    this.damage = null; // what a cell damaged (a damage message), until the worker is replaced
+    this.silence = 0; // the load watchdog's timer
+    this.last = null; // the last RuntimeStatus
+    // saving data: Python loads on the first Run, edit or explorer use, never at idle
+    this.deferred = savesData();
   }
 
+  /** Start loading Python once the page is idle, unless the reader saves data (then the
+   *  first Run, edit or explorer use starts it). */
+  startAtIdle() {
+    if (this.deferred) return;
+    if ("requestIdleCallback" in globalThis) requestIdleCallback(() => this.start(), { timeout: 4000 });
+    else setTimeout(() => this.start(), 1500);
+  }
+
+  /** Call fn(status) with every RuntimeStatus from now on; returns a function to stop. */
   onStatus(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
 
-  emitStatus(s) {
-    for (const fn of this.listeners) fn(s);
+  /** @param {RuntimeStatus["state"]} state @param {string} label @param {number | null} [fraction] */
+  emitStatus(state, label, fraction = null) {
+    const restartable = this.state === "ready";
+    this.last = Object.freeze({ state, label, fraction, restartable });
+    for (const fn of this.listeners) fn(this.last);
+  }
+
+  /** The reader saves data: say that Python loads on the first Run or edit, and how much it
+   *  downloads (this deployment's files for `code`, the page's cells: Pyodide, the packages,
+   *  gdcore's wheel; sizes from the server, HEAD requests). */
+  async announceDeferred(code) {
+    if (this.worker) return;
+    const later = "loads when you run or edit a cell";
+    this.emitStatus("deferred", `Python ${later}.`);
+    const bytes = await this.downloadSize(code).catch(() => 0);
+    if (bytes && !this.worker) this.emitStatus("deferred", `Python (≈ ${megabytes(bytes)} MB) ${later}.`);
+  }
+
+  /** Bytes Python needs to download for `code` (0 if the server does not say). */
+  async downloadSize(code) {
+    const index = this.config.pyodideIndexURL;
+    const lockResponse = await fetch(new URL("pyodide-lock.json", index));
+    if (!lockResponse.ok) return 0;
+    const lock = await lockResponse.json();
+    const lockBytes = Number(lockResponse.headers.get("content-length")) || 0;
+    const core = ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"];
+    const files = [...core, ...packagesFor(code, lock).map((n) => lock.packages[n].file_name)].map((f) => new URL(f, index).href);
+    files.push(this.config.wheelURL, this.config.cellrunURL, this.config.pyworkerURL);
+    const size = (url) =>
+      fetch(url, { method: "HEAD" })
+        .then((r) => (r.ok ? Number(r.headers.get("content-length")) || 0 : 0))
+        .catch(() => 0);
+    const sizes = await Promise.all(files.map(size));
+    return sizes.includes(0) ? 0 : lockBytes + sizes.reduce((a, b) => a + b, 0);
+  }
+
+  /** The worker said nothing for LOAD_SILENCE_MS while Python loads: it failed. */
+  watchLoad(worker) {
+    clearTimeout(this.silence);
+    if (this.state !== "loading" || worker !== this.worker) return;
+    this.silence = setTimeout(() => {
+      if (worker === this.worker && this.state === "loading") {
+        this.crashed(worker, `no answer from the Python worker for ${LOAD_SILENCE_MS / 1000} s`);
+      }
+    }, LOAD_SILENCE_MS);
   }
 
   /** Start loading Python in the background (idempotent). */
@@ -73,7 +159,9 @@ export class Runtime {
       interruptBuffer = new Int32Array(new SharedArrayBuffer(4));
     }
     this.interrupt = interruptBuffer;
-    this.emitStatus({ phase: PHASE.LOADING, text: "Loading Python…", progress: 0 });
+    this.damage = null;
+    this.emitStatus("loading", "Loading Python…", 0);
+    this.watchLoad(worker);
     worker.postMessage(
       message(MSG.INIT, {
         index_url: this.config.pyodideIndexURL,
@@ -93,17 +181,21 @@ export class Runtime {
     if (this.worker) this.worker.postMessage(message(MSG.PRELOAD, { code }));
   }
 
-  /** Resolves true once Python is ready, false if it failed to load. */
+  /** Resolves true once Python is ready, false if it failed to load. Starts loading it
+   *  (again, after a failure), except while the reader saves data and nothing asked for
+   *  Python yet: then it only waits. */
   ready() {
     if (this.state === "ready") return Promise.resolve(true);
     if (this.state === "failed") this.worker = null; // try again on explicit use
-    this.start();
+    if (!this.deferred || this.worker) this.start();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
   /** Like ready(), but Stop can cancel the wait: resolves "ready", "failed" or "cancelled". */
   waitReady(cellId) {
     if (this.state === "ready") return Promise.resolve("ready");
+    if (this.state === "failed") this.worker = null; // a Run tries again
+    this.start(); // a Run asks for Python, even while saving data
     return new Promise((resolve) => {
       this.cancelWait = { cellId, cancel: () => resolve("cancelled") };
       this.ready().then((ok) => resolve(ok ? "ready" : "failed"));
@@ -125,7 +217,9 @@ export class Runtime {
       console.warn(`gdcore: ignored a message from the worker (${err.message})`);
       return;
     }
+    this.watchLoad(worker);
     if (msg.type === MSG.STATUS) this.statusMessage(msg);
+    else if (msg.type === MSG.DAMAGE) this.damaged(msg.text);
     else if (msg.type === MSG.ERROR && msg.fatal) this.crashed(worker, msg.text);
     else if (typeof msg.id === "string") this.callAnswer(msg);
     else this.runAnswer(msg);
@@ -137,7 +231,23 @@ export class Runtime {
       this.timings = { ...msg.timings, page: performance.now() - this.loadStarted, startedAt: this.loadStarted };
       this.settleWaiters(true);
     }
-    this.emitStatus(msg);
+    if (this.damage && msg.phase === PHASE.READY) return; // keep saying what was damaged
+    const state = msg.phase === PHASE.READY ? "ready" : msg.phase === PHASE.FAILED ? "failed" : "loading";
+    this.emitStatus(state, msg.text, msg.phase === PHASE.READY ? null : (msg.progress ?? null));
+  }
+
+  /** A cell broke the interpreter for later cells (text: what it replaced). */
+  damaged(text) {
+    this.damage = text;
+    this.emitStatus(
+      "damaged",
+      `A cell replaced ${text}, which later cells rely on: Python restarts on the next page, or press Restart Python now.`,
+    );
+  }
+
+  /** The Restart Python control: a fresh interpreter now (every variable is lost). */
+  restartPython() {
+    this.restart("Python was restarted (Restart Python).", "restart");
   }
 
   runAnswer(msg) {
@@ -146,6 +256,9 @@ export class Runtime {
     const h = run.handlers;
     if (msg.type === MSG.STDOUT || msg.type === MSG.STDERR) {
       h.stream?.(msg.type, msg.text, msg); // output.js reads a tail's counts
+    } else if (msg.type === MSG.ERROR && msg.error_type === "DownloadError") {
+      Object.assign(run.result, { status: "failed", text: loadFailure(msg.text) }); // Run retries
+      this.emitStatus("failed", run.result.text);
     } else if (msg.type === MSG.ERROR) {
       run.result.status = "error";
       h.error?.(msg.text);
@@ -166,6 +279,7 @@ export class Runtime {
     if (!pending) return;
     this.calls.delete(msg.id);
     if (msg.type === MSG.VALUE) pending.resolve({ value: msg.value, ms: msg.ms });
+    else if (msg.type === MSG.ERROR && msg.error_type === "DownloadError") pending.reject(new PythonCallError(loadFailure(msg.text), null));
     else if (msg.type === MSG.ERROR) pending.reject(new PythonCallError(msg.text, msg.error_type));
   }
 
@@ -185,6 +299,8 @@ export class Runtime {
    * @returns {Promise<{value: any, ms: number}>}
    */
   async call(fn, kwargs = {}) {
+    if (this.state === "failed") this.worker = null;
+    this.start(); // the reader used an explorer: Python is asked for, even while saving data
     const ok = await this.ready();
     if (!ok) throw new PythonCallError(this.failure || "Python could not be loaded", null);
     const id = `call-${++this.seq}`;
@@ -255,9 +371,11 @@ export class Runtime {
   }
 
   /** Terminate the worker and start a fresh one (namespace lost). cause: "stop" (the reader
-   *  pressed Stop) or "crash" (the interpreter or the worker broke). */
+   *  pressed Stop), "crash" (the interpreter or the worker broke), "restart" (Restart Python)
+   *  or "damage" (a cell broke the interpreter; a new page). */
   restart(reason, cause) {
     const run = this.current;
+    clearTimeout(this.silence);
     this.worker?.terminate();
     this.worker = null;
     this.state = "idle";
@@ -275,7 +393,8 @@ export class Runtime {
       this.worker = null;
       this.state = "failed";
       this.failure = loadFailure(text);
-      this.emitStatus({ phase: PHASE.FAILED, text: this.failure, progress: null });
+      clearTimeout(this.silence);
+      this.emitStatus("failed", this.failure);
       const run = this.current;
       if (run) this.finish(run, { status: "failed", text: this.failure });
       this.dropCalls(this.failure);
@@ -285,8 +404,13 @@ export class Runtime {
     this.restart(`Python stopped unexpectedly (${text}) and was restarted.`, "crash");
   }
 
-  /** A new page: fresh namespace, same interpreter. Stops a running cell first. */
+  /** A new page: fresh namespace, same interpreter (a fresh one if a cell damaged it). Stops a
+   *  running cell first. */
   resetNamespace() {
+    if (this.damage) {
+      this.restart(`Python was restarted: a cell replaced ${this.damage}.`, "damage");
+      return;
+    }
     if (this.current) this.stop();
     this.generation += 1;
     if (this.worker) this.worker.postMessage(message(MSG.RESET_NAMESPACE));

@@ -6,11 +6,17 @@
 // esbuild as a classic worker (IIFE): pyodide.js is loaded with importScripts.
 /* global loadPyodide */
 import { LIMITS, MSG, PHASE, message, parse } from "./protocol.js";
+import { extraPackages } from "./packages.js";
 
 const RUNTIME_DIR = "/tmp/gdcore_runtime";
+// A download that receives no data for this long is abandoned with a readable error (a host
+// that stops answering, a wheel that never arrives). Generous: on a slow connection data still
+// trickles; no byte for 30 s means the connection is gone. Cold load here: ~2.5 s on localhost.
+const STALL_MS = 30000;
 
 /** @type {any} */ let pyodide = null;
 /** @type {any} */ let py = null; // pyworker.Worker
+/** @type {any} */ let vitalSigns = null; // pyworker.vital_signs
 let queue = Promise.resolve();
 let warmedMatplotlib = false;
 let drewFigure = false;
@@ -19,7 +25,17 @@ let booted = () => {};
 const bootDone = new Promise((resolve) => (booted = resolve)); // init finished (never rejects)
 const loading = new Map(); // package name -> its loadPackage promise, while being loaded
 
-const post = (type, fields) => self.postMessage(message(type, fields));
+// Python code reaches this worker's globals (`import js`): the postMessage it can call is a
+// harmless one, and the real one lives only in this closure. So a cell cannot end a run,
+// answer a call or change the page's status by posting a message of its own (issue 14, 8c).
+const realPost = self.postMessage.bind(self);
+function postMessage() {
+  console.warn("gdcore: a postMessage from the reader's code was ignored");
+}
+self.postMessage = postMessage;
+Object.getPrototypeOf(self).postMessage = postMessage; // DedicatedWorkerGlobalScope.prototype
+
+const post = (type, fields) => realPost(message(type, fields));
 const status = (phase, text, progress = null) => post(MSG.STATUS, { phase, text, progress });
 const errorText = (err) => String(err?.message ?? err);
 
@@ -38,30 +54,119 @@ function isFatal(err) {
   }
 }
 
-const downloadError = (url, why) => new Error(`cannot download ${String(url).split("/").pop()}: ${why}`);
+const fileName = (url) => String(url).split("?")[0].split("/").pop();
+const downloadError = (url, why) => new Error(`cannot download ${fileName(url)}: ${why}`);
 
-// loadPyodide never settles when a file it downloads fails (Pyodide 0.27 logs "wasm
-// instantiation failed!" and waits forever). So while it runs, a failed download (network
-// error or HTTP error status) rejects at once with the file's name, and Run can retry.
+// Every download of the worker (Pyodide's own, packages, our files) goes through watchedFetch:
+// no data for STALL_MS aborts it; a failure is recorded (`failures`) and reported to `onFailure`
+// (failFast, while Pyodide loads); bytes received are reported as loading progress; a wasm
+// served with the wrong MIME type (a misconfigured host) is given the right one.
+const realFetch = self.fetch.bind(self);
+const failures = []; // texts of failed downloads Pyodide asked for, in order
+let onFailure = (_err) => {};
+let received = 0; // bytes received while Pyodide loads (progress)
+let wasmSize = 0;
+let lastProgress = 0;
+
+function progressed(file, bytes, size) {
+  if (pyodide) return;
+  received += bytes;
+  if (file === "pyodide.asm.wasm") wasmSize = size;
+  const now = performance.now();
+  if (now - lastProgress < 500) return;
+  lastProgress = now;
+  const mb = (received / 1e6).toFixed(1);
+  const fraction = wasmSize ? Math.min(0.75, 0.05 + (0.7 * received) / (wasmSize * 1.4)) : null;
+  status(PHASE.LOADING, `Loading Python… (${mb} MB)`, fraction);
+}
+
+async function watchedFetch(input, options = {}, record = true) {
+  const url = String(input?.url ?? input);
+  const file = fileName(url);
+  const controller = new AbortController();
+  let timer = 0;
+  const stall = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new Error(`no data arrived for ${STALL_MS / 1000} s`)), STALL_MS);
+  };
+  const failed = (err) => {
+    clearTimeout(timer);
+    const why = controller.signal.aborted ? errorText(controller.signal.reason) : errorText(err);
+    const error = downloadError(url, why);
+    if (record) {
+      failures.push(error.message);
+      onFailure(error);
+    }
+    return error;
+  };
+  stall();
+  let response;
+  try {
+    response = await realFetch(input, { ...options, signal: controller.signal });
+  } catch (err) {
+    throw failed(err);
+  }
+  if (!response.ok || !response.body) {
+    clearTimeout(timer);
+    if (!response.ok) failed(`HTTP ${response.status}`);
+    return response;
+  }
+  const headers = new Headers(response.headers);
+  if (file.endsWith(".wasm") && !/^application\/wasm\b/.test(headers.get("content-type") || "")) {
+    headers.set("content-type", "application/wasm");
+  }
+  const size = Number(headers.get("content-length")) || 0;
+  const reader = response.body.getReader();
+  const body = new ReadableStream({
+    async pull(ctl) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          clearTimeout(timer);
+          ctl.close();
+          return;
+        }
+        stall();
+        progressed(file, value.byteLength, size);
+        ctl.enqueue(value);
+      } catch (err) {
+        ctl.error(failed(err));
+      }
+    },
+    cancel(reason) {
+      clearTimeout(timer);
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}
+self.fetch = (input, options) => watchedFetch(input, options);
+
+// loadPyodide never settles when its wasm cannot start (Pyodide 0.27 logs "wasm instantiation
+// failed!" and waits forever: truncated or corrupt bytes, a wrong MIME type) or when a file it
+// downloads fails. So while it runs, a failed download or a failed instantiation rejects at
+// once with the file's name and the reason, and Run can retry.
 async function failFast(load) {
-  const realFetch = self.fetch;
   let fail = (_err) => {};
   const failed = new Promise((_, reject) => (fail = reject));
-  self.fetch = async (input, options) => {
-    const url = input?.url ?? input;
-    try {
-      const response = await realFetch(input, options);
-      if (!response.ok) fail(downloadError(url, `HTTP ${response.status}`));
-      return response;
-    } catch (err) {
-      fail(downloadError(url, errorText(err)));
-      throw err;
-    }
-  };
+  onFailure = fail;
+  const real = { instantiate: WebAssembly.instantiate, instantiateStreaming: WebAssembly.instantiateStreaming };
+  const guard = (fn) =>
+    async function (...args) {
+      try {
+        return await fn.apply(WebAssembly, args);
+      } catch (err) {
+        fail(new Error(`pyodide.asm.wasm is damaged or incomplete (${errorText(err)})`));
+        throw err;
+      }
+    };
+  WebAssembly.instantiate = guard(real.instantiate);
+  if (real.instantiateStreaming) WebAssembly.instantiateStreaming = guard(real.instantiateStreaming);
   try {
     return await Promise.race([load(), failed]);
   } finally {
-    self.fetch = realFetch;
+    onFailure = () => {};
+    Object.assign(WebAssembly, real);
   }
 }
 
@@ -114,12 +219,79 @@ async function init(msg) {
   pyodide.FS.writeFile(`${RUNTIME_DIR}/cellrun.py`, cellrun);
   pyodide.FS.writeFile(`${RUNTIME_DIR}/pyworker.py`, pyworker);
   pyodide.pyimport("sys").path.insert(0, RUNTIME_DIR);
-  // pyworker answers with JSON text: checked here, then posted to the page
-  const answer = (text) => self.postMessage(parse(JSON.parse(text)));
-  py = pyodide.pyimport("pyworker").Worker(answer, pyodide.toPy(LIMITS));
+  const pyworkerModule = pyodide.pyimport("pyworker");
+  py = pyworkerModule.Worker(answer, pyodide.toPy(LIMITS));
+  vitalSigns = pyworkerModule.vital_signs;
+  checkHealth(); // the interpreter's vital signs as they are before any reader's code
   const timings = { load_pyodide: t1 - t0, wheel: t2 - t1, setup: performance.now() - t2 };
   post(MSG.STATUS, { phase: PHASE.READY, text: "Python is ready", progress: 1, timings });
   booted();
+}
+
+// pyworker answers with JSON text through `answer`, checked here. Only the request being
+// handled may be answered, and only with output (posted at once) or its one final answer
+// (done, value or error), which is posted when py.handle() returns: the last one wins, and
+// pyworker writes the genuine one last. So Python code that finds pyworker's Worker and posts
+// through it cannot end a run early, answer another request or send a status.
+const FINAL = new Set([MSG.DONE, MSG.VALUE, MSG.ERROR]);
+/** @type {{id: number | string | null, final: any} | null} */ let handling = null;
+
+function answer(text) {
+  let msg;
+  try {
+    msg = parse(JSON.parse(text));
+  } catch (err) {
+    console.warn(`gdcore: dropped an answer from Python (${errorText(err)})`);
+    return;
+  }
+  if (!handling || !("id" in msg) || msg.id !== handling.id) return;
+  if (msg.type === MSG.STDOUT || msg.type === MSG.STDERR) realPost(msg);
+  else if (FINAL.has(msg.type)) handling.final = msg;
+}
+
+/** Hand one request to pyworker; returns its final answer (or null). */
+function handleInPython(msg) {
+  handling = { id: "id" in msg ? msg.id : null, final: null };
+  try {
+    py.handle(JSON.stringify(msg));
+    return handling.final;
+  } finally {
+    handling = null;
+  }
+}
+
+// The health check (issue 14, 8b): pyworker.vital_signs() names what a cell must not replace
+// (builtins, modules in sys.modules, time's clocks, cellrun's, pyworker's and gdcore's
+// functions) with an identity each. The first value seen for a name is its healthy one; a
+// name that later changes or disappears means the reader's code damaged the interpreter for
+// every later cell, so the page is told (a damage message) and restarts it on the next page.
+const healthy = new Map();
+let damageReported = false;
+
+function checkHealth() {
+  let signs;
+  try {
+    signs = JSON.parse(vitalSigns());
+  } catch (err) {
+    return [`the health check itself (${errorText(err).split("\n").pop()})`];
+  }
+  const damaged = [];
+  for (const [name, value] of Object.entries(signs)) {
+    if (String(value).startsWith("foreign:")) damaged.push(name);
+    else if (!healthy.has(name)) healthy.set(name, value);
+    else if (healthy.get(name) !== value) damaged.push(name);
+  }
+  for (const name of healthy.keys()) if (!(name in signs)) damaged.push(name);
+  return damaged;
+}
+
+function reportDamage() {
+  if (damageReported || !vitalSigns) return;
+  const damaged = checkHealth();
+  if (!damaged.length) return;
+  damageReported = true;
+  const shown = damaged.slice(0, 3).join(", ") + (damaged.length > 3 ? ` and ${damaged.length - 3} more` : "");
+  post(MSG.DAMAGE, { text: shown });
 }
 
 /** Load `names` once: a name already being loaded (by preload) is awaited, not loaded again. */
@@ -148,8 +320,10 @@ function warmFigure() {
 
 // While Pyodide boots, fetch the wheels of numpy and matplotlib (and their dependencies) into
 // the HTTP cache, so that loadPackage finds them there instead of downloading them after boot.
+// Not recorded as failures: only a head start (loadPackage downloads and reports).
 async function prefetch(indexURL, names) {
-  const lock = await (await fetch(new URL("pyodide-lock.json", indexURL))).json();
+  const get = (file) => watchedFetch(new URL(file, indexURL).href, {}, false);
+  const lock = await (await get("pyodide-lock.json")).json();
   const seen = new Set();
   const visit = (name) => {
     const pkg = lock.packages[name];
@@ -158,7 +332,7 @@ async function prefetch(indexURL, names) {
     for (const dep of pkg.depends ?? []) visit(dep);
   };
   names.forEach(visit);
-  await Promise.all([...seen].map((n) => fetch(new URL(lock.packages[n].file_name, indexURL)).then((r) => r.arrayBuffer())));
+  await Promise.all([...seen].map((n) => get(lock.packages[n].file_name).then((r) => r.arrayBuffer())));
 }
 
 /** @param {import("./protocol.js").PreloadMessage} msg */
@@ -166,6 +340,7 @@ async function preload(msg, indexURL) {
   const extra = extraPackages(msg.code);
   if (indexURL && extra.length) prefetch(indexURL, extra).catch(() => {}); // only a head start
   await bootDone;
+  if (!pyodide) return; // init failed
   const quiet = { messageCallback: () => {}, errorCallback: (text) => console.warn(text) };
   try {
     if (extra.includes("numpy")) {
@@ -183,17 +358,12 @@ async function preload(msg, indexURL) {
   }
 }
 
-// Packages a cell needs beyond what loadPackagesFromImports sees: gdcore needs numpy, and
-// gdcore.plot (gd.plot, imported lazily) needs matplotlib.
-function extraPackages(code) {
-  const extra = [];
-  if (/\b(gdcore|gd)\b/.test(code)) extra.push("numpy");
-  if (/\b(plot|plt|pyplot|matplotlib|gplot)\b/.test(code)) extra.push("matplotlib");
-  return extra;
-}
+/** A package the request needs could not be downloaded: the page reports a load failure. */
+class DownloadError extends Error {}
 
 async function loadPackagesFor(code, id) {
   let announced = false;
+  const before = failures.length;
   const options = {
     // Pyodide reports "Loading numpy, ..." before fetching anything: show it as progress.
     messageCallback: (text) => {
@@ -202,30 +372,49 @@ async function loadPackagesFor(code, id) {
         status(PHASE.PACKAGES, `${text}…`, null);
       }
     },
-    errorCallback: (text) => post(MSG.STDERR, { id, text: `${text}\n` }),
+    // Pyodide's own wording of a failed package ("Failed to load ..."): the cell's stderr,
+    // unless a download failed, which the page reports in plain words instead
+    errorCallback: (text) => failures.length === before && id != null && post(MSG.STDERR, { id, text: `${text}\n` }),
   };
   await loadShared(extraPackages(code), options);
   await pyodide.loadPackagesFromImports(code, options);
+  if (failures.length > before) throw new DownloadError(failures[before]);
   warmMatplotlib();
   if (announced) status(PHASE.READY, "Python is ready", 1);
 }
 
+const notRun = (msg, err, fatal) => {
+  const errorType = err instanceof DownloadError ? "DownloadError" : null;
+  post(MSG.ERROR, { id: msg.id, text: errorText(err), error_type: errorType, fatal });
+};
+
 /** @param {import("./protocol.js").RunMessage} msg */
 async function run(msg) {
+  let final;
   try {
     await loadPackagesFor(msg.code, msg.id);
-    py.handle(JSON.stringify(msg)); // posts stdout/stderr and done
+    final = handleInPython(msg); // posts stdout/stderr; returns done
   } catch (err) {
-    const fatal = isFatal(err);
-    post(MSG.ERROR, { id: msg.id, text: errorText(err), fatal });
-    if (!fatal) post(MSG.DONE, { id: msg.id, cell: null, stdout_chars: 0, stderr_chars: 0 });
+    const fatal = !(err instanceof DownloadError) && isFatal(err);
+    notRun(msg, err, fatal);
+    if (fatal) return;
   }
+  reportDamage();
+  realPost(final ?? message(MSG.DONE, { id: msg.id, cell: null, stdout_chars: 0, stderr_chars: 0 }));
 }
 
 /** @param {import("./protocol.js").CallMessage} msg */
 async function call(msg) {
-  await loadShared(["numpy"], { messageCallback: () => {} });
-  py.handle(JSON.stringify(msg)); // posts value or error
+  try {
+    await loadPackagesFor("import numpy", null);
+  } catch (err) {
+    notRun(msg, err, false);
+    return;
+  }
+  const final = handleInPython(msg); // value or error
+  reportDamage();
+  if (final) realPost(final);
+  else post(MSG.ERROR, { id: msg.id, text: "the call was not answered", error_type: null, fatal: false });
 }
 
 /** @param {import("./protocol.js").Request} msg */
@@ -234,7 +423,7 @@ async function handle(msg) {
   if (!py) throw new Error(`${msg.type} before init`);
   if (msg.type === MSG.RUN) return run(msg);
   if (msg.type === MSG.CALL) return call(msg);
-  if (msg.type === MSG.RESET_NAMESPACE) return py.handle(JSON.stringify(msg));
+  if (msg.type === MSG.RESET_NAMESPACE) return handleInPython(msg);
   throw new Error(`the worker does not handle ${msg.type} messages`);
 }
 

@@ -395,8 +395,8 @@ export class Explorer {
       return;
     }
     this.disposers.push(rt.onStatus((s) => {
-      if (s.phase === "failed") this.note(s.text, "error");
-      else if (!this.live && s.phase !== "ready" && !this.linkProblem) this.note(`Showing the pre-computed run. ${s.text}`, "loading");
+      if (s.state === "failed") this.note(s.label, "error");
+      else if (!this.live && (s.state === "loading" || s.state === "deferred") && !this.linkProblem) this.note(`Showing the pre-computed run. ${s.label}`, "loading");
     }));
     // As soon as Python is ready, recompute the shown settings in the worker: this loads numpy
     // and gdcore there (so the reader's first change is fast) and replaces the rounded

@@ -22,11 +22,7 @@ export function mountExplorers(runtime, doc = document) {
     }
   }
   if (window.__gdcore) window.__gdcore.explorers = live; // for tests and the console
-  if (live.size && runtime) {
-    const start = () => runtime.start();
-    if ("requestIdleCallback" in window) requestIdleCallback(start, { timeout: 4000 });
-    else setTimeout(start, 1500);
-  }
+  if (live.size && runtime) runtime.startAtIdle(); // not while the reader saves data
   return live;
 }
 

@@ -122,7 +122,7 @@ export class PhaseView {
     const height = Math.round((width - PAD.l - PAD.r) * 0.62) + PAD.t + PAD.b;
     const dark = isDark();
     const cur = this.current();
-    const sig = JSON.stringify([g.landscape, g.weight_decay, width, dark, cur]);
+    const sig = JSON.stringify([g.landscape, g.weight_decay, width, dark, cur, this.o.schedule]);
     if (sig === this.drawn) return;
     this.drawn = sig;
     const ctx = fitCanvas(this.canvas, width, height);
@@ -279,10 +279,14 @@ export class PhaseView {
     const opt = g.optimum;
     const name = this.o.class;
     const now = `${name} now: η = ${fmt(cur.lr, 3)}, β = ${fmt(cur.momentum, 2)}, rate ${cur.rate == null ? "…" : fmt(cur.rate, 3)}`;
-    const verdict = cur.rate == null ? "" : cur.rate < 1 ? ` (error × ${fmt(cur.rate, 3)} per step)` : " (does not converge)";
+    const notes = [
+      cur.rate != null && cur.rate >= 1 ? "it diverges" : null,
+      outside ? "off this map (drawn at its edge)" : null,
+      this.o.schedule !== "constant" ? "the schedule then changes η during the run" : null,
+    ].filter(Boolean);
     this.legend.replaceChildren(
       el("div", { class: "gd-x-phase-item" }, el("span", { class: "gd-x-phase-key gd-x-phase-key-now", "aria-hidden": "true" }),
-        el("span", { text: `${now}${verdict}${outside ? "; off this map" : ""}` })),
+        el("span", { text: `${now}${notes.length ? `; ${notes.join("; ")}` : ""}` })),
       el("div", { class: "gd-x-phase-item" }, el("span", { class: "gd-x-phase-key gd-x-phase-key-star", "aria-hidden": "true", text: "★" }),
         el("span", { text: `tuned α* = ${fmt(opt.lr, 3)}, β* = ${fmt(opt.momentum, 2)}: rate ${fmt(opt.rate, 3)}, the lowest` })),
       el("div", { class: "gd-x-phase-item" }, el("span", { class: "gd-x-phase-key gd-x-phase-key-edge", "aria-hidden": "true" }),

@@ -91,7 +91,9 @@ async function watchedFetch(input, options = {}, record = true) {
   };
   const failed = (err) => {
     clearTimeout(timer);
-    const why = controller.signal.aborted ? errorText(controller.signal.reason) : errorText(err);
+    let why = controller.signal.aborted ? errorText(controller.signal.reason) : errorText(err);
+    // a download checked against its sha256 (Pyodide's packages) fails as "Failed to fetch"
+    if (options.integrity && !controller.signal.aborted) why = "it failed or arrived damaged";
     const error = downloadError(url, why);
     if (record) {
       failures.push(error.message);
@@ -156,7 +158,8 @@ async function failFast(load) {
       try {
         return await fn.apply(WebAssembly, args);
       } catch (err) {
-        fail(new Error(`pyodide.asm.wasm is damaged or incomplete (${errorText(err)})`));
+        console.warn(err); // the details, for the console; the page says it in plain words
+        fail(new Error("pyodide.asm.wasm arrived damaged or incomplete"));
         throw err;
       }
     };

@@ -34,10 +34,11 @@ an idle one.
 
 ``--breakdown`` also prints where the time of one ``gd.minimize`` step on the duck-typed
 objective goes, in µs: each piece of the step timed alone (``timeit``, CPU time, on the
-point and gradient of step 500), and the rest of the measured step (calls between the pieces, loop
-control) as *bookkeeping*; then, measured the same way, the alternatives that lost (a dot
-product for the finiteness check, ``np.isfinite``, ``np.linalg.norm``, preallocated arrays
-for the record).
+point and gradient of step 500), and the rest of the measured step (calls between the
+pieces, loop control) as *bookkeeping*. Pieces timed alone run from warm caches: on a busy
+machine they cost more inside the loop, and the difference lands in bookkeeping. Then,
+measured the same way, the alternatives that lost: a dot product for the finiteness
+check, ``np.isfinite``, ``np.linalg.norm``, preallocated arrays for the record.
 
 Exits non-zero if ``gd.minimize`` on ``gd.Rosenbrock()`` is not at least 5x faster than
 torch's Adam fed the same analytic gradient, if ``gd.minimize`` on the duck-typed objective

@@ -20,6 +20,9 @@ infinity), ready for :func:`json.dumps`::
   optimizer, see :func:`suggested_hyperparameters`) and the optimizers with their tunable
   hyperparameters (defaults and slider ranges), for the explorer's menus.
 - :func:`race_code` writes the gdcore cell that reproduces a race, for "show code".
+- :func:`heavy_ball_rate` is the heavy ball's rate per step on a quadratic, and
+  :func:`momentum_rate_grid` maps it over (learning rate, momentum) for the explorer's
+  picture of Momentum's settings (Goh 2017).
 - :func:`expression_landscape` turns a reader's ``f(x, y)`` typed as text into an objective,
   and :class:`NoisyGradient` adds seeded noise to a landscape's gradient.
 """

@@ -844,7 +844,16 @@ def test_phase_picture_marks_the_sliders_setting_and_sets_it(explorer_url, page)
     assert figure.is_visible()
     # the link keeps the picture on
     p.locator(PSEL).get_by_role("button", name="Copy link").click()
-    assert "phase=1" in p.locator(PSEL).get_attribute("data-link")
+    link = p.locator(PSEL).get_attribute("data-link")
+    assert "phase=1" in link
+    round_trip = """(link) => { const ex = [...window.__gdcore.explorers.values()][0];
+        return ex.state.parseFragment(new URL(link).hash, ex.id).phase; }"""
+    assert p.evaluate(round_trip, link) is True
+    p.locator("#phase-race--phase-on").uncheck()
+    assert figure.is_hidden()
+    p.locator(PSEL).get_by_role("button", name="Copy link").click()
+    link = p.locator(PSEL).get_attribute("data-link")
+    assert "phase=" not in link and p.evaluate(round_trip, link) is False
     assert not p.gd_errors
 
 

@@ -44,6 +44,8 @@ function statusPill() {
   if (pill) return pill;
   pill = document.createElement("div");
   pill.className = "gd-status";
+  pill.setAttribute("role", "region"); // a landmark: the button is not outside every region
+  pill.setAttribute("aria-label", "Python");
   const text = document.createElement("span");
   text.className = "gd-status-text";
   text.setAttribute("role", "status");

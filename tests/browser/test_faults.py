@@ -281,7 +281,7 @@ def test_a_cell_that_breaks_the_interpreter_does_not_break_the_next_page(live, s
     assert p.get_by_role("button", name="Restart Python").is_visible()
     p.evaluate("window.__gdcore.runtime.worker.__gdMark = 'damaged'")
     instant_navigate(p, site_url + "other/")
-    wait_live(p)
+    p.wait_for_selector("#other-cell.gd-cell-live")  # the new page's cell, mounted
     final, _ = run(p, "other-cell")
     assert final == "done"
     assert p.locator("#other-cell .gd-out-stdout").inner_text().strip() == "False"
@@ -299,7 +299,7 @@ def test_a_healthy_cell_keeps_the_interpreter_across_pages(live, site_url):
     assert run(p, "edit-me")[0] == "done"
     p.evaluate("window.__gdcore.runtime.worker.__gdMark = 'kept'")
     instant_navigate(p, site_url + "other/")
-    wait_live(p)
+    p.wait_for_selector("#other-cell.gd-cell-live")  # the new page's cell, mounted
     assert run(p, "other-cell")[0] == "done"
     assert p.evaluate("window.__gdcore.runtime.worker.__gdMark") == "kept"
 

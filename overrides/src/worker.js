@@ -87,7 +87,12 @@ async function watchedFetch(input, options = {}, record = true) {
   let timer = 0;
   const stall = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => controller.abort(new Error(`no data arrived for ${STALL_MS / 1000} s`)), STALL_MS);
+    const armed = performance.now();
+    timer = setTimeout(() => {
+      // a timer this late means this worker was busy (a synchronous step), not the network
+      if (performance.now() - armed > 1.5 * STALL_MS) stall();
+      else controller.abort(new Error(`no data arrived for ${STALL_MS / 1000} s`));
+    }, STALL_MS);
   };
   const failed = (err) => {
     clearTimeout(timer);

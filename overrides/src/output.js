@@ -37,8 +37,28 @@ const el = (tag, className, text) => {
 // An output that scrolls (a wide table, a long log) must be reachable by keyboard to scroll
 // it (WCAG 2.1.1; axe's scrollable-region-focusable), as material does for code blocks.
 const focusableIfScrolls = (node) => {
+  if (node.tabIndex >= 0 || !node.isConnected) return;
   if (node.scrollWidth > node.clientWidth + 1 || node.scrollHeight > node.clientHeight + 1) node.tabIndex = 0;
 };
+
+// Streamed output must not read layout per message (a forced layout of a long log per frame
+// blocked the page for > 100 ms under load): a ResizeObserver tells when a <pre> changed size,
+// after the browser's own layout, so the check reads clean geometry. Its callbacks run in the
+// frame's rendering step, never in the middle of a write.
+const scrollWatch =
+  typeof ResizeObserver === "function"
+    ? new ResizeObserver((entries) => {
+        for (const e of entries) {
+          focusableIfScrolls(e.target);
+          if (e.target.tabIndex >= 0) scrollWatch.unobserve(e.target);
+        }
+      })
+    : null;
+const watchScroll = (node) => (scrollWatch ? scrollWatch.observe(node) : focusableIfScrolls(node));
+
+// At most this many characters are inserted per animation frame: a 2,000-line head arrives in
+// a few frames of a few ms each instead of one long one (the rest waits for the next frame).
+const FRAME_CHARS = 24000;
 
 export class OutputView {
   constructor(region) {
@@ -77,23 +97,36 @@ export class OutputView {
     const tail = tailOf(msg);
     if (this.truncated && !tail) return;
     this.pending.push([kind, text, tail]);
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush(false));
   }
 
-  flush() {
+  /** Write the pending text; all of it (whole = true: before a block, a note, the end of a
+   *  run) or, in an animation frame, up to FRAME_CHARS characters of head (the rest in the
+   *  next frame). Tails wait for the head before them. */
+  flush(whole = true) {
     cancelAnimationFrame(this.frame);
     this.frame = 0;
-    const batch = this.pending;
-    this.pending = [];
-    // only the last tail of each stream in this batch is shown
-    const lastTail = new Map();
-    batch.forEach(([kind, , tail], i) => tail && lastTail.set(kind, i));
-    batch.forEach(([kind, text, tail], i) => {
+    let budget = whole ? Infinity : FRAME_CHARS;
+    const lastTail = new Map(); // only the last tail of each stream still pending is shown
+    this.pending.forEach(([kind, , tail], j) => tail && lastTail.set(kind, j));
+    let i = 0;
+    for (; i < this.pending.length && budget > 0; i++) {
+      const [kind, text, tail] = this.pending[i];
       if (tail) {
         if (lastTail.get(kind) === i) this.showTail(kind, text, tail);
-      } else if (!this.truncated && !this.tails.size) this.appendText(kind, text); // the head comes first
-    });
-    this.region.querySelectorAll("pre.gd-out:not([tabindex])").forEach(focusableIfScrolls);
+      } else if (!this.truncated && !this.tails.size) {
+        // the head comes first
+        if (text.length > budget) {
+          this.appendText(kind, text.slice(0, budget));
+          this.pending[i] = [kind, text.slice(budget), null];
+          break;
+        }
+        this.appendText(kind, text);
+        budget -= text.length;
+      }
+    }
+    this.pending = this.pending.slice(i);
+    if (this.pending.length) this.frame = requestAnimationFrame(() => this.flush(false));
   }
 
   /** A stream's tail: "… N lines not shown …" and its last lines, after the head. */
@@ -102,6 +135,7 @@ export class OutputView {
     if (!tail) {
       tail = { note: el("p", "gd-note gd-note-truncated"), pre: el("pre", `gd-out gd-out-${kind} gd-out-tail`) };
       this.region.append(tail.note, tail.pre);
+      watchScroll(tail.pre);
       this.tails.set(kind, tail);
     }
     tail.note.hidden = !(omitted.lines || omitted.chars);
@@ -129,7 +163,7 @@ export class OutputView {
     if (part) {
       const cls = `gd-out gd-out-${kind}`;
       let pre = this.region.lastElementChild;
-      if (!pre || pre.className !== cls) pre = this.region.appendChild(el("pre", cls));
+      if (!pre || pre.className !== cls) watchScroll((pre = this.region.appendChild(el("pre", cls))));
       pre.appendChild(document.createTextNode(part));
     }
     if (cut < text.length) {
@@ -142,6 +176,9 @@ export class OutputView {
   /** Final sizes from the worker (a `done` message): say how much was left out. */
   totals(done) {
     this.flush();
+    // the one layout read of a run: a pre whose size did not change may scroll now (a line
+    // that grew wider)
+    this.region.querySelectorAll("pre.gd-out:not([tabindex])").forEach(focusableIfScrolls);
     if (!this.truncated || !done) return;
     const total = done.stdout_chars + done.stderr_chars;
     if (total > this.shownChars) {

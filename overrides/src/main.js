@@ -39,7 +39,10 @@ function readConfig() {
 // The runtime's status (runtime.js, RuntimeStatus), bottom right: while Python loads, a line
 // and a progress bar; once it is loaded, a "Restart Python" button (always one click away:
 // a fresh interpreter, e.g. after a cell broke this one), with the line for 1.5 s; a failure,
-// a damaged interpreter or a deferred load (saving data) keep their line.
+// a damaged interpreter or a deferred load (saving data) keep their line. Once only the button
+// is left, the pill is compact (gd-status-compact: on a phone an icon-sized button, named
+// "Restart Python", whose label shows on hover or focus). The page keeps room for the pill
+// below its footer (--gd-status-space, the pill's height), so it never covers the last line.
 function statusPill() {
   if (pill) return pill;
   pill = document.createElement("div");
@@ -54,11 +57,19 @@ function statusPill() {
   const restart = document.createElement("button");
   restart.type = "button";
   restart.className = "gd-btn gd-status-restart";
-  restart.textContent = "Restart Python";
+  restart.innerHTML =
+    '<svg class="gd-status-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">' +
+    '<path d="M17.65 6.35A7.96 7.96 0 0 0 12 4a8 8 0 1 0 7.73 10h-2.08A6 6 0 1 1 12 6c1.66 0 3.14.69 4.22 1.78L13 11h7V4z"/></svg>' +
+    '<span class="gd-status-restart-label">Restart Python</span>';
   restart.title = "A fresh Python: every variable is forgotten; running a cell runs the cells above it again";
   restart.addEventListener("click", () => runtime?.restartPython());
   pill.append(text, bar, restart);
   document.body.appendChild(pill);
+  const root = document.documentElement;
+  new ResizeObserver(() => {
+    const shown = pill.isConnected && !pill.hidden;
+    root.style.setProperty("--gd-status-space", shown ? `${Math.ceil(pill.offsetHeight)}px` : "0px");
+  }).observe(pill);
   return pill;
 }
 
@@ -73,8 +84,14 @@ function showStatus(s) {
   restart.hidden = !s.restartable;
   pill.dataset.state = s.state;
   pill.hidden = false;
+  pill.classList.remove("gd-status-compact");
   clearTimeout(pill.timer);
-  if (s.state === "ready") pill.timer = setTimeout(() => (text.hidden = true), 1500);
+  if (s.state === "ready") {
+    pill.timer = setTimeout(() => {
+      text.hidden = true;
+      pill.classList.add("gd-status-compact");
+    }, 1500);
+  }
 }
 
 /** The cell id a URL fragment names, or "" (a malformed %-escape names nothing). */

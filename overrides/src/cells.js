@@ -1,7 +1,7 @@
 // The cells of one page (the HTML contract: overrides/README.md): editor, buttons, output,
 // persistence of edits, Copy link, and "run the earlier cells first" (notebook order).
 import { createEditor } from "./editor.js";
-import { OutputView, doneErrorType, errorTypeOf } from "./output.js";
+import { OutputView, errorTypeOf } from "./output.js";
 import { copyLinkOrShow } from "./clipboard.js";
 import { storage } from "./storage.js";
 
@@ -22,7 +22,7 @@ function button(label, className, onClick) {
 }
 
 /** The Python exception's class name of a finished run, if it raised. */
-const errorType = (res) => doneErrorType(res.done);
+const errorType = (res) => errorTypeOf(res.cell);
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -170,7 +170,7 @@ class Cell {
         this.setState("running");
         this.sayRunning("Running…");
       },
-      stream: (kind, text, msg) => out.stream(kind, text, msg),
+      stream: (kind, text, omitted) => out.stream(kind, text, omitted),
       cell: (result) => out.render(result),
       error: (text) => out.block("error", text),
     };
@@ -201,7 +201,7 @@ class Cell {
   /** Record how a run ended; returns true if later cells may run. A cell stopped because the
    *  reader stopped a later cell it ran for is neither "run" nor "stopped": it runs again. */
   finished(res, generation) {
-    this.output.totals(res.done);
+    this.output.totals(res.chars);
     this.bumpRuns();
     const expected = res.status === "error" && this.expectError;
     if (res.status === "ok" || res.status === "error") this.ranGeneration = generation;

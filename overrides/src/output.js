@@ -2,23 +2,16 @@
 // A cell's output region. Everything the reader's code produces is inserted with
 // textContent / text nodes, or as an <img> we build ourselves: never as HTML.
 // Streamed text is buffered and written once per animation frame. A long output shows its
-// head, "… N lines not shown …" and each stream's tail (the worker sends the tail as stream
-// messages with omitted_lines / omitted_chars: protocol.js); the page caps the head too.
+// head, "… N lines not shown …" and each stream's tail (Runtime hands a tail's text with what
+// was omitted before it); the page caps the head too. This module reads no protocol message:
+// it gets plain values from Runtime's run handlers (runtime.js) and cell results
+// (protocol.js CellResult).
 import { LIMITS } from "./protocol.js";
 
 const ORIGINAL_NOTE = "Output of the original code. Run to see yours.";
 
 /** The exception's class name of a cell result (protocol.js CellResult), or null. */
 export const errorTypeOf = (cell) => cell?.error_type ?? null;
-
-/** The exception's class name of a finished run's done message, or null. */
-export const doneErrorType = (done) => errorTypeOf(done?.cell);
-
-/** A stream message that is a tail: {lines, chars} between head and tail, else null. */
-const tailOf = (msg) =>
-  msg && (msg.omitted_lines != null || msg.omitted_chars != null)
-    ? { lines: msg.omitted_lines ?? 0, chars: msg.omitted_chars ?? 0 }
-    : null;
 
 const count = (n, word) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
 
@@ -91,10 +84,11 @@ export class OutputView {
     this.region.replaceChildren();
   }
 
-  /** Text of a stream (kind "stdout" | "stderr"); msg: its stream message, if any (a tail's
-   *  text replaces that stream's previous tail). */
-  stream(kind, text, msg = null) {
-    const tail = tailOf(msg);
+  /** Text of a stream (kind "stdout" | "stderr"). omitted: null for the head; for a tail
+   *  (its text replaces that stream's previous tail), what lies between head and tail:
+   *  {lines, chars} (runtime.js, RunHandlers.stream). */
+  stream(kind, text, omitted = null) {
+    const tail = omitted;
     if (this.truncated && !tail) return;
     this.pending.push([kind, text, tail]);
     if (!this.frame) this.frame = requestAnimationFrame(() => this.flush(false));
@@ -173,14 +167,15 @@ export class OutputView {
     }
   }
 
-  /** Final sizes from the worker (a `done` message): say how much was left out. */
-  totals(done) {
+  /** A run's final sizes, chars = {stdout, stderr}: the characters each stream wrote,
+   *  including those not shown (a run's result, runtime.js); say how much was left out. */
+  totals(chars) {
     this.flush();
     // the one layout read of a run: a pre whose size did not change may scroll now (a line
     // that grew wider)
     this.region.querySelectorAll("pre.gd-out:not([tabindex])").forEach(focusableIfScrolls);
-    if (!this.truncated || !done) return;
-    const total = done.stdout_chars + done.stderr_chars;
+    if (!this.truncated || !chars) return;
+    const total = chars.stdout + chars.stderr;
     if (total > this.shownChars) {
       const kb = (n) => `${Math.round(n / 1000).toLocaleString("en")} kB`;
       this.truncated.textContent = `… output truncated: showing ${kb(this.shownChars)} of ${kb(total)} (${this.shownLines.toLocaleString("en")} lines).`;

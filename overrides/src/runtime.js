@@ -25,6 +25,32 @@ export const LOAD_SILENCE_MS = 45000;
  * @property {boolean} restartable  Python is loaded: Runtime.restartPython() gives a fresh one
  */
 
+/**
+ * The callbacks of one Runtime.run (all optional); plain values, never protocol messages.
+ * @typedef {object} RunHandlers
+ * @property {() => void} [waiting]  the run waits for Python to load
+ * @property {() => void} [started]  the run started in Python
+ * @property {(kind: "stdout" | "stderr", text: string, omitted: {lines: number, chars: number} | null) => void} [stream]
+ *   a batch of output; omitted is null for the head (the first LIMITS.lines lines / LIMITS.chars
+ *   characters of a run), else the text is the stream's tail (its last lines, replacing its
+ *   previous tail) and omitted says how many lines / characters lie between head and tail
+ * @property {(cell: import("./protocol.js").CellResult) => void} [cell]  the reader's code ran
+ * @property {(text: string) => void} [error]  a failure outside the reader's code
+ */
+
+/**
+ * What Runtime.run resolves to.
+ * @typedef {object} RunResult
+ * @property {"ok" | "error" | "interrupted" | "restarted" | "failed" | "cancelled"} status
+ * @property {import("./protocol.js").CellResult | null} [cell]  the cell's result, once it ran
+ * @property {{stdout: number, stderr: number} | null} [chars]  characters each stream wrote,
+ *   including those not shown, once the run ended in Python
+ * @property {string} [text]  why it failed (status "failed")
+ * @property {string} [reason]  why Python restarted (status "restarted")
+ * @property {"stop" | "crash" | "restart" | "damage"} [cause]  what restarted it
+ * @property {number} [wallMs]  time from start to end
+ */
+
 /** True if the reader asked to save data (data saver) or is on a cellular or 2G connection:
  *  then Python loads only on the first Run or edit, not at idle (issue 14, item 5). */
 export function savesData(nav = globalThis.navigator) {
@@ -255,7 +281,8 @@ export class Runtime {
     if (!run || msg.id !== run.id) return;
     const h = run.handlers;
     if (msg.type === MSG.STDOUT || msg.type === MSG.STDERR) {
-      h.stream?.(msg.type, msg.text, msg); // output.js reads a tail's counts
+      const tail = msg.omitted_lines != null || msg.omitted_chars != null;
+      h.stream?.(msg.type, msg.text, tail ? { lines: msg.omitted_lines ?? 0, chars: msg.omitted_chars ?? 0 } : null);
     } else if (msg.type === MSG.ERROR && msg.error_type === "DownloadError") {
       Object.assign(run.result, { status: "failed", text: loadFailure(msg.text) }); // Run retries
       this.emitStatus("failed", run.result.text);
@@ -270,7 +297,7 @@ export class Runtime {
         if (cell.error_type) run.result.status = "error";
         h.cell?.(cell);
       }
-      this.finish(run, { done: msg });
+      this.finish(run, { cell, chars: { stdout: msg.stdout_chars, stderr: msg.stderr_chars } });
     }
   }
 
@@ -318,9 +345,11 @@ export class Runtime {
     run.resolve(run.result);
   }
 
-  /** Queue one cell run. Resolves {status: ok|error|interrupted|restarted|failed, ...}.
+  /** Queue one cell run. Resolves a RunResult (above); handlers: RunHandlers.
    *  options.namespace: run in that named namespace instead of the page's (protocol.js);
-   *  options.figures: false to close the cell's figures instead of drawing them. */
+   *  options.figures: false to close the cell's figures instead of drawing them.
+   *  @param {string} cellId @param {string} code @param {RunHandlers} [handlers]
+   *  @returns {Promise<RunResult>} */
   run(cellId, code, handlers = {}, options = {}) {
     const ticket = { cellId, cancelled: false };
     this.queued.add(ticket);

@@ -81,11 +81,11 @@ export class CodePanel {
     else this.status.textContent = rt.current ? "Waiting for the running cell…" : "Running…";
     const res = await rt.run(this.cellId, this.editor.getCode(), {
       started: () => (this.status.textContent = "Running…"),
-      stream: (kind, t, m) => out.stream(kind, t, m),
+      stream: (kind, t, omitted) => out.stream(kind, t, omitted),
       cell: (c) => out.render(c),
       error: (t) => out.block("error", t),
     }, { namespace: `explorer:${this.ex.id}` });
-    out.totals(res.done);
+    out.totals(res.chars);
     if (res.status === "restarted") out.note(res.reason || "Python was restarted.", "warn");
     if (res.status === "failed") out.note(res.text || "Python could not be loaded.", "error");
     this.panel.dataset.state = res.status === "ok" ? "done" : res.status;

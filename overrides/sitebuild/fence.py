@@ -28,6 +28,12 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ERROR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PLACEHOLDER_RE = re.compile(r"<!--gd-cell-output:(\d+)-->")
 MAX_OUTPUT_CHARS = 100_000  # per stream, per cell, in the pre-rendered HTML
+# A longer stream keeps its head (the first HEAD_LINES lines, at most MAX_OUTPUT_CHARS
+# characters) and its tail (the last TAIL_LINES lines, at most TAIL_CHARS characters), with
+# the page's note between them: the numbers of protocol.js LIMITS (lines, tailLines, tailChars).
+HEAD_LINES = 2000
+TAIL_LINES = 20
+TAIL_CHARS = 8000
 
 
 @dataclass
@@ -166,14 +172,65 @@ def page_problems(cells: list[Cell], heading_ids: set[str]) -> list[str]:
 # --------------------------------------------------------------------------- output HTML
 
 
-def _pre(kind: str, text: str | None) -> str:
+def _pre(kind: str, text: str | None, extra: str = "") -> str:
     if not text:
         return ""
     if len(text) > MAX_OUTPUT_CHARS:
         text = text[:MAX_OUTPUT_CHARS] + f"\n… output truncated ({len(text):,} characters)\n"
     if text.startswith("\n"):  # HTML drops the first newline inside <pre>
         text = "\n" + text
-    return f'<pre class="gd-out gd-out-{kind}">{html.escape(text)}</pre>'
+    return f'<pre class="gd-out gd-out-{kind}{extra}">{html.escape(text)}</pre>'
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def split_stream(text: str) -> tuple[str, str, str]:
+    """A stream's (head, omitted, tail): all of it in head if it is short enough, else its
+    first HEAD_LINES lines (at most MAX_OUTPUT_CHARS characters) and its last TAIL_LINES
+    lines (at most TAIL_CHARS characters), as the page shows a long output.
+
+    >>> split_stream("a\\nb\\n")
+    ('a\\nb\\n', '', '')
+    >>> head, omitted, tail = split_stream("".join(f"{i}\\n" for i in range(3000)))
+    >>> head.count("\\n"), omitted.count("\\n"), tail.count("\\n"), tail[:5], tail[-5:]
+    (2000, 980, 20, '2980\\n', '2999\\n')
+    """
+    head_end = 0
+    for _ in range(HEAD_LINES):
+        nl = text.find("\n", head_end)
+        if nl == -1:
+            head_end = len(text)
+            break
+        head_end = nl + 1
+    head_end = min(head_end, MAX_OUTPUT_CHARS)
+    if head_end >= len(text):
+        return text, "", ""
+    tail_start = len(text)
+    for _ in range(TAIL_LINES):
+        nl = text.rfind("\n", 0, tail_start - 1) if tail_start > 0 else -1
+        tail_start = nl + 1
+        if nl == -1:
+            break
+    tail_start = max(tail_start, len(text) - TAIL_CHARS, head_end)
+    return text[:head_end], text[head_end:tail_start], text[tail_start:]
+
+
+def _stream(kind: str, text: str | None) -> str:
+    """A stream's <pre>; a long one as head, "… N lines not shown …" and tail (output.js)."""
+    if not text:
+        return ""
+    head, omitted, tail = split_stream(text)
+    if not omitted and not tail:
+        return _pre(kind, head)
+    lines = omitted.count("\n")
+    note = _count(lines, "line") if lines else _count(len(omitted), "character")
+    return (
+        _pre(kind, head)
+        + f'<p class="gd-note gd-note-truncated">… {note} not shown …</p>'
+        + _pre(kind, tail, " gd-out-tail")
+    )
 
 
 def _png_size(png_base64: str) -> tuple[int, int] | None:
@@ -198,8 +255,8 @@ def output_html(result: dict | None) -> str:
     if result is None:
         return ""
     parts = [
-        _pre("stdout", result.get("stdout")),
-        _pre("stderr", result.get("stderr")),
+        _stream("stdout", result.get("stdout")),
+        _stream("stderr", result.get("stderr")),
         _pre("result", result.get("result")),
         _pre("error", result.get("error")),
         *(_figure(f) for f in result.get("figures") or ()),

@@ -282,3 +282,36 @@ def test_explorers_follow_the_contract_in_the_readme(mkdocs_project):
     assert set(re.findall(r"`(\w+)`", described.group(1))) <= set(payload)
     classes = {c for _, a in all_tags for c in (a.get("class") or "").split()}
     assert {"gd-explorer-static", "gd-explorer-note"} <= classes
+
+
+def test_a_long_output_keeps_its_head_and_its_last_lines_like_the_page(mkdocs_project):
+    """A stream longer than the head keeps its first 2,000 lines, the page's note and its
+    last 20 lines (output.js does the same live); a wide one-line stream, characters."""
+    build = mkdocs_project({"index.md": (
+        "# Long\n\n```pycell {id=log}\nfor i in range(3000):\n    print(f'step {i}')\n```\n\n"
+        "```pycell {id=wide}\nprint('x' * 150_000, end='')\n```\n"
+    )})
+    result = build()
+    assert result.returncode == 0, result.output[-3000:]
+    log = cell_html(result.site, "index.html", "log")
+    pres = re.findall(r'<pre class="gd-out gd-out-stdout( gd-out-tail)?">(.*?)</pre>', log, re.S)
+    assert [tail for tail, _ in pres] == ["", " gd-out-tail"], pres
+    head, tail = (html.unescape(text) for _, text in pres)
+    assert head == "".join(f"step {i}\n" for i in range(2000))
+    assert tail == "".join(f"step {i}\n" for i in range(2980, 3000))
+    assert '<p class="gd-note gd-note-truncated">… 980 lines not shown …</p>' in log
+    wide = cell_html(result.site, "index.html", "wide")
+    assert "… 42,000 characters not shown …" in wide
+    texts = re.findall(r'<pre class="gd-out gd-out-stdout[^"]*">(x*)</pre>', wide)
+    assert [len(t) for t in texts] == [100_000, 8000]
+
+
+def test_the_builds_output_limits_are_the_pages():
+    """fence.py's head and tail sizes are protocol.js LIMITS (the page's live output)."""
+    from overrides.sitebuild import fence
+
+    protocol = (Path(__file__).parents[2] / "overrides" / "src" / "protocol.js").read_text()
+    limits = dict(re.findall(r"^\s+(\w+): (\d+),$", protocol[protocol.index("LIMITS ="):], re.M))
+    assert int(limits["lines"]) == fence.HEAD_LINES
+    assert int(limits["tailLines"]) == fence.TAIL_LINES
+    assert int(limits["tailChars"]) == fence.TAIL_CHARS

@@ -1,8 +1,9 @@
 // Entry point of gdcore's live cells (bundled to assets/gdcore/gdcore.js).
 // One Runtime (one Python worker) per visit, kept across material's instant navigation:
 // material's `document$` observable announces every new page; we then mount that page's
-// cells and reset the namespace (not the interpreter). Python starts loading when the page
-// is idle (requestIdleCallback) or when a cell gets focus, with a progress indicator; a
+// cells and reset the namespace (not the interpreter). Python starts loading as soon as the
+// first page with cells (or an explorer) is mounted, with a progress indicator: the worker is
+// another thread, its downloads compete only for bandwidth, and a Run at once waits less. A
 // reader who saves data (data saver, cellular) gets it on the first Run or edit only.
 import "./gdcore.css";
 import { Page } from "./cells.js";
@@ -139,6 +140,9 @@ function onPage() {
   mountExplorers(runtime); // the explorers of this page (idempotent; see explorer/index.js)
   mountDownloads(() => page); // the page's .py download (idempotent; see downloads.js)
   const roots = [...document.querySelectorAll(".gd-cell")];
+  // Python starts loading now, before the cells' editors are mounted (which takes a while on a
+  // long page), except while the reader saves data (then a Run, an edit or focus starts it)
+  if (roots.length && !runtime.deferred) runtime.start();
   if (pill && !document.body.contains(pill)) document.body.appendChild(pill);
   if (location.pathname !== pagePathname) {
     if (page) {
@@ -157,10 +161,9 @@ function onPage() {
   mountShare(page); // "Copy link with my code", and opening such a link (see share.js)
   if (roots.length) {
     const code = page.cells.map((c) => c.code()).join("\n");
-    runtime.preload(code); // its packages, at idle
+    runtime.preload(code); // its packages, once Python is up
     const deferred = runtime.deferred;
     if (deferred) runtime.announceDeferred(code);
-    else runtime.startAtIdle();
     // focus in a cell starts loading; when saving data, only focus in an editor (the reader is
     // about to edit), not a Tab through the buttons
     const onFocus = (event) => {

@@ -22,7 +22,7 @@ export function mountExplorers(runtime, doc = document) {
     }
   }
   if (window.__gdcore) window.__gdcore.explorers = live; // for tests and the console
-  if (live.size && runtime) runtime.startAtIdle(); // not while the reader saves data
+  if (live.size && runtime && !runtime.deferred) runtime.start(); // not while the reader saves data
   return live;
 }
 

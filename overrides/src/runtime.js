@@ -52,7 +52,7 @@ export const LOAD_SILENCE_MS = 45000;
  */
 
 /** True if the reader asked to save data (data saver) or is on a cellular or 2G connection:
- *  then Python loads only on the first Run or edit, not at idle (issue 14, item 5). */
+ *  then Python loads only on the first Run or edit, not as soon as the page opens (issue 14, item 5). */
 export function savesData(nav = globalThis.navigator) {
   const c = nav?.connection;
   if (!c) return false;
@@ -101,16 +101,8 @@ export class Runtime {
     this.damage = null; // what a cell damaged (a damage message), until the worker is replaced
     this.silence = 0; // the load watchdog's timer
     this.last = null; // the last RuntimeStatus
-    // saving data: Python loads on the first Run, edit or explorer use, never at idle
+    // saving data: Python loads on the first Run, edit or explorer use, not on page open
     this.deferred = savesData();
-  }
-
-  /** Start loading Python once the page is idle, unless the reader saves data (then the
-   *  first Run, edit or explorer use starts it). */
-  startAtIdle() {
-    if (this.deferred) return;
-    if ("requestIdleCallback" in globalThis) requestIdleCallback(() => this.start(), { timeout: 4000 });
-    else setTimeout(() => this.start(), 1500);
   }
 
   /** Call fn(status) with every RuntimeStatus from now on; returns a function to stop. */

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from sitekit import free_port, make_project_config, run_mkdocs_build, serve_site
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FINAL_STATES = ("done", "error", "stopped", "failed")
@@ -151,3 +155,24 @@ def same_output(build: str, browser: str, *, abs_tol: float = 1e-9, rel_tol: flo
         if x != y and abs(float(x) - float(y)) > abs_tol + rel_tol * abs(float(x)):
             return False
     return True
+
+
+@contextmanager
+def served_fixture_page(tmp_path_factory, name: str, markdown: str) -> Iterator[str]:
+    """Build a two-page fixture site (an index linking to ``<name>.md`` with ``markdown``;
+    self-hosted Pyodide, its own cell cache) and serve it; yields the URL of that page."""
+    project = tmp_path_factory.mktemp(f"{name}-site")
+    (project / "docs").mkdir()
+    (project / "docs" / "index.md").write_text(
+        f"# Fixture\n\n[{name.capitalize()}]({name}.md)\n", encoding="utf-8")
+    (project / "docs" / f"{name}.md").write_text(markdown, encoding="utf-8")
+    port = free_port()
+    config = make_project_config(project, nav=["index.md", f"{name}.md"],
+                                 site_url=f"http://127.0.0.1:{port}/gdcore/")
+    result = run_mkdocs_build(
+        config, project / "site",
+        {"GDCORE_PYODIDE_SOURCE": "self", "GDCORE_CELL_CACHE": str(project / "cell-cache")},
+    )
+    assert result.returncode == 0, result.output[-4000:]
+    with serve_site(project / "site", tmp_path_factory.mktemp("www"), port) as url:
+        yield url + f"{name}/"

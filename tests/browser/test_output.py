@@ -13,8 +13,7 @@ import re
 import time
 
 import pytest
-from gdlive import cell, editor_set, output_text, run, runs, wait_live
-from sitekit import free_port, make_project_config, run_mkdocs_build, serve_site
+from gdlive import cell, editor_set, output_text, run, runs, served_fixture_page, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -65,21 +64,8 @@ INPUT_SENTENCE = ("EOFError: Cells cannot read input: assign the value in the co
 
 @pytest.fixture(scope="module")
 def output_url(tmp_path_factory):
-    project = tmp_path_factory.mktemp("output-site")
-    (project / "docs").mkdir()
-    (project / "docs" / "index.md").write_text("# Fixture\n\n[Output](output.md)\n",
-                                               encoding="utf-8")
-    (project / "docs" / "output.md").write_text(PAGE, encoding="utf-8")
-    port = free_port()
-    config = make_project_config(project, nav=["index.md", "output.md"],
-                                 site_url=f"http://127.0.0.1:{port}/gdcore/")
-    result = run_mkdocs_build(
-        config, project / "site",
-        {"GDCORE_PYODIDE_SOURCE": "self", "GDCORE_CELL_CACHE": str(project / "cell-cache")},
-    )
-    assert result.returncode == 0, result.output[-4000:]
-    with serve_site(project / "site", tmp_path_factory.mktemp("www"), port) as url:
-        yield url + "output/"
+    with served_fixture_page(tmp_path_factory, "output", PAGE) as url:
+        yield url
 
 
 @pytest.fixture

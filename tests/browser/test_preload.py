@@ -11,8 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from gdlive import cell, output_text, run, runs, state, wait_live
-from sitekit import free_port, make_project_config, run_mkdocs_build, serve_site
+from gdlive import cell, output_text, run, runs, served_fixture_page, state, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -48,21 +47,8 @@ print("total", total + len(xs))
 
 @pytest.fixture(scope="module")
 def preload_url(tmp_path_factory):
-    project = tmp_path_factory.mktemp("preload-site")
-    (project / "docs").mkdir()
-    (project / "docs" / "index.md").write_text("# Fixture\n\n[Preload](preload.md)\n",
-                                               encoding="utf-8")
-    (project / "docs" / "preload.md").write_text(PAGE, encoding="utf-8")
-    port = free_port()
-    config = make_project_config(project, nav=["index.md", "preload.md"],
-                                 site_url=f"http://127.0.0.1:{port}/gdcore/")
-    result = run_mkdocs_build(
-        config, project / "site",
-        {"GDCORE_PYODIDE_SOURCE": "self", "GDCORE_CELL_CACHE": str(project / "cell-cache")},
-    )
-    assert result.returncode == 0, result.output[-4000:]
-    with serve_site(project / "site", tmp_path_factory.mktemp("www"), port) as url:
-        yield url + "preload/"
+    with served_fixture_page(tmp_path_factory, "preload", PAGE) as url:
+        yield url
 
 
 def open_page(page, url):

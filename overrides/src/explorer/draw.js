@@ -222,7 +222,8 @@ function borderPoint(a, b, W, H) {
   return [a[0] + t * dx, a[1] + t * dy];
 }
 
-function star(ctx, x, y, r) {
+/** A five-pointed star path (not filled or stroked) centred at (x, y), outer radius r. */
+export function star(ctx, x, y, r) {
   ctx.beginPath();
   for (let k = 0; k < 10; k++) {
     const rr = k % 2 ? r * 0.45 : r;

@@ -6,7 +6,7 @@
 // arrow keys set Momentum's lr and momentum. Every number comes from gdcore (explore.momentum_rate_grid for the
 // grid, the Momentum run's `rate` for the current setting); this file only draws.
 import { el, fmt, nice } from "./dom.js";
-import { fitCanvas, isDark, unpack } from "./draw.js";
+import { fitCanvas, isDark, star, unpack } from "./draw.js";
 
 /** The grid resolution asked of gdcore (explorer_update's rate_grid). */
 export const PHASE_RESOLUTION = 64;
@@ -353,14 +353,4 @@ function logTicks(lo, hi, widthPx) {
     }
   }
   return out;
-}
-
-function star(ctx, x, y, r) {
-  ctx.beginPath();
-  for (let k = 0; k < 10; k++) {
-    const rr = k % 2 ? r * 0.45 : r;
-    const ang = -Math.PI / 2 + (k * Math.PI) / 5;
-    ctx.lineTo(x + rr * Math.cos(ang), y + rr * Math.sin(ang));
-  }
-  ctx.closePath();
 }

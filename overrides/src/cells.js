@@ -4,21 +4,12 @@ import { createEditor } from "./editor.js";
 import { OutputView, errorTypeOf } from "./output.js";
 import { copyLinkOrShow } from "./clipboard.js";
 import { storage } from "./storage.js";
+import { button } from "./button.js";
 
 const STORE = "gdcore:v1:";
 
 function pagePath() {
   return location.pathname.replace(/index\.html$/, "");
-}
-
-
-function button(label, className, onClick) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.className = `gd-btn ${className}`;
-  b.textContent = label;
-  b.addEventListener("click", onClick);
-  return b;
 }
 
 /** The Python exception's class name of a finished run, if it raised. */

@@ -7,6 +7,7 @@
 // shows in the page's table of contents: a check mark beside each heading whose exercises
 // all passed, and "N of M exercises passed" above the contents.
 import "./exercise.css";
+import { button } from "./button.js";
 
 const STORE = "gdcore:v1:exercises:";
 
@@ -43,15 +44,6 @@ export function checkCode(check) {
   const imports = [...modules].map((name) => `    import ${name}\n`).join("");
   const preload = imports ? `if False:  # the modules the check imports, loaded first\n${imports}` : "";
   return `${preload}__import__("pyworker").check_exercise(${JSON.stringify(check)}, globals())`;
-}
-
-function button(label, className, onClick) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.className = `gd-btn ${className}`;
-  b.textContent = label;
-  b.addEventListener("click", onClick);
-  return b;
 }
 
 class Exercise {

@@ -31,6 +31,17 @@ export function packagesFor(code, lock) {
   for (const m of code.matchAll(/^[ \t]*(?:import|from)[ \t]+([A-Za-z_]\w*)/gm)) {
     if (byImport.has(m[1])) wanted.push(byImport.get(m[1]));
   }
+  return withDependencies(wanted, lock);
+}
+
+/**
+ * `names` and every package they depend on, as pyodide-lock.json lists them (names it does
+ * not know are left out).
+ * @param {string[]} names
+ * @param {{packages: Record<string, {depends?: string[]}>}} lock
+ * @returns {string[]}
+ */
+export function withDependencies(names, lock) {
   const seen = new Set();
   const visit = (name) => {
     const pkg = lock.packages[name];
@@ -38,6 +49,6 @@ export function packagesFor(code, lock) {
     seen.add(name);
     for (const dep of pkg.depends ?? []) visit(dep);
   };
-  wanted.forEach(visit);
+  names.forEach(visit);
   return [...seen];
 }

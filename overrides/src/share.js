@@ -7,6 +7,7 @@ import { deflateSync, inflateSync, strFromU8, strToU8 } from "fflate";
 import "./share.css";
 import { copyLinkOrShow } from "./clipboard.js";
 import { storage } from "./storage.js";
+import { button } from "./button.js";
 
 const PREFIX = "#gd-code=";
 const MAX_CODE = 200_000; // characters: a longer decoded payload is refused as malformed
@@ -44,15 +45,6 @@ export function decodeShare(hash) {
   } catch {
     return null; // bad base64, bad deflate data, bad UTF-8: not a link we made
   }
-}
-
-function button(label, className, onClick) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.className = `gd-btn ${className}`;
-  b.textContent = label;
-  b.addEventListener("click", onClick);
-  return b;
 }
 
 async function copyShareLink(cell, btn) {

@@ -7,6 +7,7 @@
 // page", beside the page's downloads.
 import "./updates.css";
 import { storage } from "./storage.js";
+import { button } from "./button.js";
 
 /** A 53-bit fingerprint of a text (cyrb53), as hex: equal texts, equal fingerprints. */
 export function fingerprint(text) {
@@ -50,7 +51,6 @@ export function lineDiff(a, b) {
   return out;
 }
 
-
 function readBase(cell) {
   try {
     const base = JSON.parse(storage.get(`${cell.key}:base`) || "null");
@@ -62,15 +62,6 @@ function readBase(cell) {
 
 function writeBase(cell) {
   storage.set(`${cell.key}:base`, JSON.stringify({ hash: fingerprint(cell.original), text: cell.original }));
-}
-
-function button(label, className, onClick) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.className = `gd-btn ${className}`;
-  b.textContent = label;
-  b.addEventListener("click", onClick);
-  return b;
 }
 
 function diffView(mine, theirs) {

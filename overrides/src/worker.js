@@ -6,7 +6,7 @@
 // esbuild as a classic worker (IIFE): pyodide.js is loaded with importScripts.
 /* global loadPyodide */
 import { LIMITS, MSG, PHASE, message, parse } from "./protocol.js";
-import { extraPackages } from "./packages.js";
+import { extraPackages, withDependencies } from "./packages.js";
 
 const RUNTIME_DIR = "/tmp/gdcore_runtime";
 // A download that receives no data for this long is abandoned with a readable error (a host
@@ -334,15 +334,8 @@ function warmFigure() {
 async function prefetch(indexURL, names) {
   const get = (file) => watchedFetch(new URL(file, indexURL).href, {}, false);
   const lock = await (await get("pyodide-lock.json")).json();
-  const seen = new Set();
-  const visit = (name) => {
-    const pkg = lock.packages[name];
-    if (!pkg || seen.has(name)) return;
-    seen.add(name);
-    for (const dep of pkg.depends ?? []) visit(dep);
-  };
-  names.forEach(visit);
-  await Promise.all([...seen].map((n) => get(lock.packages[n].file_name).then((r) => r.arrayBuffer())));
+  const files = withDependencies(names, lock).map((n) => lock.packages[n].file_name);
+  await Promise.all(files.map((file) => get(file).then((r) => r.arrayBuffer())));
 }
 
 /** @param {import("./protocol.js").PreloadMessage} msg */

@@ -103,16 +103,20 @@ def instant_navigate(page, url: str, timeout_s: float = 30) -> None:
     then the site was not built with ``site_url`` on the server's port (sitekit.free_port).
     """
     page.evaluate(
-        """url => { window.__gdSamePage = true; const a = document.createElement('a');
+        """url => { window.__gdSamePage = true;
+                   const old = document.querySelector('.md-content'); if (old) old.__gdOld = true;
+                   const a = document.createElement('a');
                    a.href = url; document.querySelector('.md-content, body').appendChild(a);
                    a.click(); }""",
         url,
     )
     # Compare paths only: material's navigation.tracking writes the heading in view into the
-    # URL's hash as soon as the page scrolls.
+    # URL's hash as soon as the page scrolls. The URL changes before material swaps the
+    # content: wait for a content element that is not the old page's (marked above).
     page.wait_for_function(
         "url => location.pathname === new URL(url).pathname"
-        " && document.querySelector('.md-content')",
+        " && document.querySelector('.md-content')"
+        " && !document.querySelector('.md-content').__gdOld",
         arg=url,
         timeout=timeout_s * 1000,
     )

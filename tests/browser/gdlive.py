@@ -81,6 +81,36 @@ def run(page, cell_id: str, timeout_s: float = 120) -> tuple[str, float]:
     return final, time.perf_counter() - t0
 
 
+def stop_and_time(page, cell_id: str, timeout_s: float = 5) -> float:
+    """Press the cell's Stop and return the seconds, timed in the page, from the click
+    event to the end of the run (the cell's ``data-runs`` counter moves).
+
+    What a reader waits for; the driver's own latency (actionability checks before the
+    click, polling for the end), which a loaded machine stretches by tenths of a second,
+    is not part of it.
+    """
+    page.evaluate(
+        """(id) => { const c = document.getElementById(id); const runs = c.dataset.runs;
+          window.__stopTimes = { click: null, end: null };
+          c.addEventListener('click', (e) => {
+            if (e.target.closest('button')?.textContent.trim() === 'Stop'
+                && window.__stopTimes.click === null) window.__stopTimes.click = performance.now();
+          }, { capture: true });
+          new MutationObserver((_, obs) => {
+            if (c.dataset.runs === runs) return;
+            window.__stopTimes.end = performance.now();
+            obs.disconnect();
+          }).observe(c, { attributes: true, attributeFilter: ['data-runs'] }); }""",
+        cell_id,
+    )
+    before = runs(page, cell_id)
+    cell(page, cell_id).get_by_role("button", name="Stop", exact=True).click()
+    wait_runs(page, cell_id, before + 1, timeout_s)
+    times = page.evaluate("window.__stopTimes")
+    assert times["click"] is not None and times["end"] is not None, times
+    return (times["end"] - times["click"]) / 1000
+
+
 def output_text(page, cell_id: str) -> str:
     return page.eval_on_selector(f"#{cell_id} .gd-cell-output", "e => e.textContent")
 

@@ -139,6 +139,86 @@ def test_figures_false_closes_figures_without_drawing_them(cellrun):
     assert len(cellrun.run_cell("plt.figure()", ns, "drawn").figures) == 1
 
 
+def _png(figure: dict):
+    import io
+
+    import matplotlib.image
+
+    return matplotlib.image.imread(io.BytesIO(base64.b64decode(figure["png_base64"])))
+
+
+def _ink_box(rgba) -> tuple[int, int]:
+    """(height, width) of the part of an image that is not its corner's colour."""
+    import numpy as np
+
+    ink = (rgba != rgba[0, 0]).any(axis=2)
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    return int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+
+
+TWO_PANELS = (
+    "import matplotlib.pyplot as plt\n"
+    "fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3.4))\n"
+    "a.plot([0, 1, 2], [2, 0.5, 1]); b.plot([3, 1, 2])\n"
+    "a.set(title='left', xlabel='step', ylabel='loss f(θ)'); b.set_title('right')\n"
+    "fig.suptitle('Two panels')\n"
+)
+
+
+def test_a_figure_is_drawn_once_and_cropped_like_savefig_tight(cellrun, monkeypatch):
+    """The one-draw path (no measuring pass) gives savefig(bbox_inches='tight')'s picture:
+    the same ink, to the pixel, with savefig.pad_inches of background around it."""
+    pytest.importorskip("matplotlib")
+    import io
+
+    import matplotlib.image
+    import matplotlib.pyplot as plt
+
+    ns = cellrun.new_namespace()
+    drawn = cellrun.run_cell(TWO_PANELS + "fig.tight_layout()", ns, "once")
+    assert drawn.error is None and len(drawn.figures) == 1
+    once = _png(drawn.figures[0])
+    exec(TWO_PANELS + "fig.tight_layout()", ns)
+    buf = io.BytesIO()
+    ns["fig"].savefig(buf, format="png", dpi=cellrun.FIGURE_DPI, bbox_inches="tight")
+    plt.close("all")
+    tight = matplotlib.image.imread(io.BytesIO(buf.getvalue()))
+    assert _ink_box(once) == _ink_box(tight)
+    pad = round(plt.rcParams["savefig.pad_inches"] * cellrun.FIGURE_DPI)
+    height, width = _ink_box(once)
+    assert once.shape[:2] == (height + 2 * pad, width + 2 * pad)
+    # it really took the one-draw path: savefig is not called
+    calls = []
+    monkeypatch.setattr(plt.Figure, "savefig", lambda *a, **k: calls.append(k))
+    assert len(cellrun.run_cell(TWO_PANELS + "fig.tight_layout()", ns, "again").figures) == 1
+    assert calls == []
+
+
+@pytest.mark.parametrize("case", ["spills over the edge", "reader's savefig settings",
+                                  "another dpi", "nothing drawn"])
+def test_savefig_tight_draws_what_one_draw_cannot_see(cellrun, monkeypatch, case):
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    code = {
+        # without tight_layout the x label hangs below the canvas: savefig tight grows it
+        "spills over the edge": TWO_PANELS,
+        "reader's savefig settings": TWO_PANELS + "fig.tight_layout()\n"
+                                     "plt.rcParams['savefig.facecolor'] = 'lightgrey'",
+        "another dpi": TWO_PANELS + "fig.tight_layout()\nfig.set_dpi(150)",
+        "nothing drawn": "import matplotlib.pyplot as plt\nfig = plt.figure()",
+    }[case]
+    calls = []
+    real = plt.Figure.savefig
+    monkeypatch.setattr(plt.Figure, "savefig", lambda *a, **k: (calls.append(k), real(*a, **k)))
+    with plt.rc_context():
+        res = cellrun.run_cell(code, cellrun.new_namespace(), "fallback")
+    assert res.error is None and len(res.figures) == 1
+    assert [c["bbox_inches"] for c in calls] == ["tight"]
+    if case == "spills over the edge":
+        assert _png(res.figures[0]).shape[0] > 340  # taller than the 3.4 in canvas
+
+
 def test_a_figure_that_cannot_be_drawn_is_reported_and_closed(cellrun):
     pytest.importorskip("matplotlib")
     res = cellrun.run_cell(

@@ -120,18 +120,41 @@ def status_ms(page, cell_id: str) -> float:
     return float(re.search(r"Done in (\d+) ms", text).group(1))
 
 
+WATCH_JS = """([id, n, figure]) => {
+  const c = document.getElementById(id);
+  window.__bench = { click: null, end: null };
+  c.addEventListener('click', (e) => {
+    if (e.target.closest('button')?.textContent.trim() === 'Run' && window.__bench.click === null)
+      window.__bench.click = performance.now();
+  }, { capture: true });
+  const done = () => {
+    if (Number(c.dataset.runs || 0) < n) return false;
+    if (!figure) return true;
+    const i = c.querySelector('.gd-out-figure img');
+    return Boolean(i && i.complete && i.naturalWidth > 0);
+  };
+  const tick = () => { if (done()) window.__bench.end = performance.now();
+                       else requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+}"""
+
+
 def click_run(page, cell_id: str, n: int, what: str = "done") -> float:
     """Click Run; return seconds until the cell's n-th run finished (and, for figures, the
-    image decoded)."""
+    image decoded), timed in the page from the click event (to the frame that shows it), so
+    the driver's own delays are not counted; ``page.__driver_s`` keeps the driver's view."""
+    page.evaluate(WATCH_JS, [cell_id, n, what == "figure"])
     t0 = time.perf_counter()
     page.locator(f"#{cell_id}").get_by_role("button", name="Run", exact=True).click()
     state = wait_runs(page, cell_id, n, timeout_s=300)
     assert state == "done", (cell_id, state, page.locator(f"#{cell_id}").inner_text())
-    if what == "figure":
-        page.wait_for_function(
-            "id => { const i = document.querySelector('#' + id + ' .gd-out-figure img');"
-            " return i && i.complete && i.naturalWidth > 0; }", arg=cell_id)
-    return time.perf_counter() - t0
+    page.wait_for_function("() => window.__bench.end !== null", timeout=60_000)
+    times = page.evaluate("window.__bench")
+    DRIVER.append(time.perf_counter() - t0)
+    return (times["end"] - times["click"]) / 1000
+
+
+DRIVER: list[float] = []  # the same runs as seen by the driver (click() to wait_for_function)
 
 
 def open_and_run(browser, url: str, cell_id: str, what: str) -> float:
@@ -185,34 +208,36 @@ def course(browser, base: str) -> None:
     def fresh(path: str, live: bool = True):
         ctx = browser.new_context(service_workers="block")
         page = ctx.new_page()
-        t0 = time.perf_counter()
         page.goto(base + path)
         if live:
             wait_live(page)
-        return ctx, page, t0
+        return ctx, page
 
-    ctx, page, _ = fresh("bare.html", live=False)
+    ctx, page = fresh("bare.html", live=False)
     bare = page.evaluate("window.bare")
     ctx.close()
     bare_sum = bare["ready"] + bare["packages"] + bare["figure"]
     # a. read 15 s, then Run on the first figure cell
-    ctx, page, _ = fresh("learning-rate/")
+    ctx, page = fresh("learning-rate/")
     cell_id = page.evaluate(FIRST_FIGURE)
     time.sleep(15)
     read_run = click_run(page, cell_id, 1, "figure") * 1000
+    read_driver = DRIVER[-1] * 1000
+    again = [click_run(page, cell_id, 2 + i, "figure") * 1000 for i in range(4)]
+    again_cell = status_ms(page, cell_id)
     ctx.close()
     # b. Run at once on that cell
-    ctx, page, t0 = fresh("learning-rate/")
+    ctx, page = fresh("learning-rate/")
     click_run(page, cell_id, 1, "figure")
-    at_once = (time.perf_counter() - t0) * 1000
+    at_once = page.evaluate("window.__bench.end")  # since the navigation started
     ctx.close()
     # c. a link to the last cell of the practical page, Run at once
-    ctx, page, _ = fresh("practical/")
+    ctx, page = fresh("practical/")
     last = page.evaluate(LAST_CELL)
     ctx.close()
-    ctx, page, t0 = fresh(f"practical/#{last}")
+    ctx, page = fresh(f"practical/#{last}")
     click_run(page, last, 1)
-    link_run = (time.perf_counter() - t0) * 1000
+    link_run = page.evaluate("window.__bench.end")
     earlier = page.evaluate("() => document.querySelectorAll('.gd-cell[data-runs]').length - 1")
     ctx.close()
     rows = [
@@ -221,6 +246,9 @@ def course(browser, base: str) -> None:
         ("bare first figure", bare["figure"]),
         ("bare sum", bare_sum),
         (f"a. learning-rate: read 15 s, Run {cell_id} -> figure", read_run),
+        ("   (the same as the driver saw it: click() -> figure)", read_driver),
+        (f"   then Run {cell_id} again: median of 4 (last 'Done in' {again_cell:.0f} ms)",
+         statistics.median(again)),
         (f"b. learning-rate: open, Run {cell_id} at once -> figure", at_once),
         (f"c. practical/#{last}: open, Run at once -> done ({earlier} earlier cells)", link_run),
     ]

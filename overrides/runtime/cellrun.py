@@ -352,7 +352,8 @@ def _png_drawn_once(fig: object) -> bytes | None:
     y0, y1, x0, x1 = max(top, 0), min(bottom, height), max(left, 0), min(right, width)
     out[y0 - top:y1 - top, x0 - left:x1 - left] = pixels[y0:y1, x0:x1]
     buf = io.BytesIO()
-    importlib.import_module("matplotlib.image").imsave(buf, out.view(np.uint8).reshape(*out.shape, 4), format="png", dpi=FIGURE_DPI)
+    rgba_out = out.view(np.uint8).reshape(*out.shape, 4)
+    importlib.import_module("matplotlib.image").imsave(buf, rgba_out, format="png", dpi=FIGURE_DPI)
     return buf.getvalue()
 
 

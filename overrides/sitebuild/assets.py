@@ -1,7 +1,8 @@
 """The files the site serves besides its pages and the bundle: gdcore's wheel, the runtime's
-Python (``cellrun.py``, ``pyworker.py``) and KaTeX.
+Python (``cellrun.py``, ``pyworker.py``), matplotlib's font cache and KaTeX.
 
 Under ``site/assets/``: ``gdcore/cellrun.py``, ``gdcore/pyworker.py``,
+``gdcore/matplotlib-fontlist.json``,
 ``gdcore/wheels/gdcore-*.whl`` (built in-process with hatchling, cached in
 ``.cache/wheels/`` by source hash) and ``katex/`` (from ``node_modules``).
 """
@@ -14,7 +15,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .sources import CACHE, CELLRUN_PATH, NODE_MODULES, OVERRIDES, PYWORKER_PATH, ROOT
+from .sources import (
+    CACHE,
+    CELLRUN_PATH,
+    FONTLIST_PATH,
+    NODE_MODULES,
+    OVERRIDES,
+    PYWORKER_PATH,
+    ROOT,
+)
 
 log = logging.getLogger("mkdocs.hooks.gdcore.assets")
 
@@ -84,7 +93,8 @@ def copy_if_changed(src: Path, dest: Path) -> None:
 def copy_assets(site: Path, wheel: Path) -> None:
     """Put the runtime's Python, gdcore's wheel (only the current one) and KaTeX in ``site``."""
     copy_if_changed(CELLRUN_PATH, site / CELLRUN_URL)
-    copy_if_changed(PYWORKER_PATH, site / CELLRUN_URL.replace("cellrun.py", PYWORKER_PATH.name))
+    for beside in (PYWORKER_PATH, FONTLIST_PATH):  # the worker finds them beside cellrun.py
+        copy_if_changed(beside, site / CELLRUN_URL.replace("cellrun.py", beside.name))
     wheels = site / WHEELS_DIR
     if wheels.exists():
         for old in wheels.glob("*.whl"):

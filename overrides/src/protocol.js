@@ -27,12 +27,13 @@
  */
 
 /**
- * Load Pyodide from index_url, install gdcore's wheel, fetch cellrun.py and pyworker.py.
+ * Load Pyodide from index_url, install gdcore's wheel, fetch cellrun.py and pyworker.py, and
+ * matplotlib's font cache (fontlist_url, written into matplotlib before its first import).
  * interrupt_buffer: an Int32Array on a SharedArrayBuffer, only when the page is
  * crossOriginIsolated; the page writes SIGINT into it to raise KeyboardInterrupt.
  * Answered by status messages, the last with phase "ready" (or an error with fatal: true).
  * @typedef {{type: "init", index_url: string, wheel_url: string, cellrun_url: string,
- *   pyworker_url: string, interrupt_buffer?: Int32Array | null}} InitMessage
+ *   pyworker_url: string, fontlist_url: string, interrupt_buffer?: Int32Array | null}} InitMessage
  */
 /**
  * Run one cell in the page's namespace or, with namespace (a name), in a separate one (the
@@ -121,6 +122,7 @@ export const SCHEMA = Object.freeze({
     wheel_url: "string",
     cellrun_url: "string",
     pyworker_url: "string",
+    fontlist_url: "string",
     interrupt_buffer: "int32array?",
   },
   run: { id: "number", cell_id: "string", code: "string", namespace: "string?", figures: "boolean?" },

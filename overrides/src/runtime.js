@@ -82,7 +82,7 @@ export class PythonCallError extends Error {
 
 export class Runtime {
   constructor(config) {
-    this.config = config; // {pyodideIndexURL, wheelURL, cellrunURL, pyworkerURL, workerURL} (absolute)
+    this.config = config; // {pyodideIndexURL, wheelURL, cellrunURL, pyworkerURL, fontlistURL, workerURL} (absolute)
     this.worker = null;
     this.state = "idle"; // idle | loading | ready | failed
     this.generation = 0; // bumped whenever the namespace is reset (new page, restart)
@@ -138,7 +138,7 @@ export class Runtime {
     const lockBytes = Number(lockResponse.headers.get("content-length")) || 0;
     const core = ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"];
     const files = [...core, ...packagesFor(code, lock).map((n) => lock.packages[n].file_name)].map((f) => new URL(f, index).href);
-    files.push(this.config.wheelURL, this.config.cellrunURL, this.config.pyworkerURL);
+    files.push(this.config.wheelURL, this.config.cellrunURL, this.config.pyworkerURL, this.config.fontlistURL);
     const size = (url) =>
       fetch(url, { method: "HEAD" })
         .then((r) => (r.ok ? Number(r.headers.get("content-length")) || 0 : 0))
@@ -186,6 +186,7 @@ export class Runtime {
         wheel_url: this.config.wheelURL,
         cellrun_url: this.config.cellrunURL,
         pyworker_url: this.config.pyworkerURL,
+        fontlist_url: this.config.fontlistURL,
         interrupt_buffer: interruptBuffer,
       }),
     );

@@ -19,6 +19,7 @@ const STALL_MS = 30000;
 /** @type {any} */ let vitalSigns = null; // pyworker.vital_signs
 let queue = Promise.resolve();
 let warmedMatplotlib = false;
+let fontList = null; // the text of matplotlib's font cache, until it is written (installFontList)
 let drewFigure = false;
 let waiting = 0; // runs and calls received and not finished: the background gives way to them
 let booted = () => {};
@@ -211,6 +212,8 @@ async function init(msg) {
   // our Python files and gdcore's wheel download while Pyodide loads
   const sources = [msg.cellrun_url, msg.pyworker_url].map((url) => download(url, (r) => r.text()));
   const wheelBytes = download(msg.wheel_url, (r) => r.arrayBuffer());
+  // only a speed-up: without it matplotlib builds its font list itself
+  download(msg.fontlist_url, (r) => r.text()).then((text) => (fontList = text), () => {});
   try {
     importScripts(new URL("pyodide.js", msg.index_url).href);
   } catch {
@@ -314,7 +317,21 @@ function loadShared(names, options) {
   return Promise.all(names.map((n) => loading.get(n)).filter(Boolean));
 }
 
+// Pyodide 0.27.7's matplotlib ships a font cache (matplotlib/fontlist.json) made by another
+// matplotlib version, so its first import rebuilds the font list, parsing every font file:
+// 0.3-0.5 s each session. Ours (overrides/runtime/matplotlib-fontlist.json, what this
+// matplotlib builds; tests/site/test_fontlist.py) replaces it after the package is installed
+// and before anything imports it.
+function installFontList() {
+  if (fontList === null || !("matplotlib" in pyodide.loadedPackages)) return;
+  const purelib = pyodide.runPython("import site; site.getsitepackages()[0]");
+  if (!pyodide.FS.analyzePath(`${purelib}/matplotlib/__init__.py`).exists) return;
+  pyodide.FS.writeFile(`${purelib}/matplotlib/fontlist.json`, fontList);
+  fontList = null;
+}
+
 function warmMatplotlib() {
+  installFontList();
   if (warmedMatplotlib || !("matplotlib" in pyodide.loadedPackages)) return;
   warmedMatplotlib = true;
   pyodide.pyimport("pyworker").warm_matplotlib();
@@ -382,7 +399,7 @@ async function loadPackagesFor(code, id) {
   await loadShared(extraPackages(code), options);
   await pyodide.loadPackagesFromImports(code, options);
   if (failures.length > before) throw new DownloadError(failures[before]);
-  warmMatplotlib();
+  warmMatplotlib(); // the font cache first, then pyplot (if matplotlib is loaded)
   if (announced) status(PHASE.READY, "Python is ready", 1);
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from gdlive import cell, output_text, run, runs, served_fixture_page, state, wait_live
+from gdlive import cell, editor_set, output_text, run, runs, served_fixture_page, state, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -123,4 +123,30 @@ def test_run_above_keeps_earlier_figures_and_says_how_far_it_is(page, preload_ur
     run(p, "fig-b")
     assert figure_attr(p, "fig-b", "i.dataset.mark || ''") == [""]
     assert cell(p, "fig-b").locator("figure.gd-out-figure img").count() == 1
+    assert not p.gd_errors
+
+
+# In the reader's namespace: was matplotlib's font list read from our cache, and is that cache
+# exactly what this matplotlib builds from its fonts (FontManager() parses every font file)?
+FONTLIST_PROBE = """import json
+from matplotlib import font_manager as fm
+ours = json.load(open(fm.__file__.replace("font_manager.py", "fontlist.json")))
+source = ours.pop("_gdcore_source", None)
+fresh = json.loads(json.dumps(fm.FontManager(), cls=fm._JSONEncoder))
+for data in (ours, fresh):  # the order of the font files follows a set's: it varies by session
+    for key in ("ttflist", "afmlist"):
+        data[key] = sorted(data[key], key=lambda e: json.dumps(e, sort_keys=True))
+print(getattr(fm.fontManager, "_gdcore_source", None) == source is not None, ours == fresh)"""
+
+
+def test_matplotlib_reads_our_font_cache_which_is_what_it_would_build(page, preload_url):
+    p = open_page(page, preload_url)
+    assert run(p, "fig-a")[0] == "done"  # matplotlib imported (by the preload or this run)
+    editor_set(p, "last", FONTLIST_PROBE)
+    assert run(p, "last")[0] == "done"
+    assert p.locator("#last .gd-out-stdout").inner_text().strip() == "True True", (
+        "matplotlib's font list did not come from overrides/runtime/matplotlib-fontlist.json, "
+        "or that file is not what this matplotlib builds (regenerate it in Pyodide: "
+        "json.dumps(FontManager(), cls=_JSONEncoder, indent=2), plus the _gdcore_source key)"
+    )
     assert not p.gd_errors

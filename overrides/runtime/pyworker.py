@@ -436,21 +436,31 @@ def warm_matplotlib() -> None:
 
 
 def warm_figure() -> None:
-    """Draw one small figure to PNG the way a cell's figure is drawn, and throw it away.
+    """Draw one figure to PNG the way a cell's figure is drawn, and throw it away.
 
-    A session's first drawing pays one-off costs (glyphs loaded, Agg and PNG code run, and
-    in Pyodide compiled, for the first time): about 250 ms in Chromium, which the reader's
-    first figure then does not pay. worker.js calls this in the background only, when no run
-    is waiting. Needs :func:`warm_matplotlib` first.
+    A session's first drawing pays one-off costs (glyphs loaded at each text size, Agg, layout
+    and PNG code run for the first time, gdcore's plotting module imported): in Chromium about
+    250 ms for a one-panel figure and 150 ms more for the course's usual two panels with a
+    suptitle and ``tight_layout``, which the reader's first figure then does not pay. So this
+    draws that shape. worker.js calls it in the background only, when no run is waiting.
+    Needs :func:`warm_matplotlib` first.
 
     >>> warm_figure()
     """
     import matplotlib.pyplot as plt
+    import numpy as np
 
-    fig, ax = plt.subplots(figsize=(3, 2))
-    ax.plot([0.0, 1.0, 2.0], [1.0, 0.25, 0.5], label="loss")
-    ax.set(title="θ in °", xlabel="step", ylabel="f(θ)")
-    ax.legend()
+    import gdcore.plot  # noqa: F401  (most figures of the course are drawn with it)
+
+    xs = np.linspace(0.0, 2.0, 400)
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+    for ax in axes:
+        ax.plot(xs, (xs - 1.0) ** 2, label="loss")
+        ax.set(title="θ in °", xlabel="step", ylabel="f(θ)")
+        ax.legend()
+    axes[1].set_yscale("log")
+    fig.suptitle("warm-up")
+    fig.tight_layout()
     cellrun._render_figure(fig, 1)
     plt.close(fig)
 

@@ -14,7 +14,7 @@ OVERRIDES = ROOT / "overrides"
 RUNTIME = OVERRIDES / "runtime"
 CELLRUN_PATH = RUNTIME / "cellrun.py"
 PYWORKER_PATH = RUNTIME / "pyworker.py"
-#: matplotlib's font cache for Pyodide 0.27.7 (see overrides/README.md, "Fonts")
+#: matplotlib's font cache for Pyodide 0.27.7 (overrides/README.md says why)
 FONTLIST_PATH = RUNTIME / "matplotlib-fontlist.json"
 NODE_MODULES = ROOT / "node_modules"
 CACHE = ROOT / ".cache"

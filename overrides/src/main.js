@@ -33,7 +33,7 @@ function readConfig() {
     wheelURL: abs(raw.wheelURL),
     cellrunURL: abs(raw.cellrunURL),
     pyworkerURL: new URL("pyworker.py", abs(raw.cellrunURL)).href, // beside cellrun.py
-    fontlistURL: new URL("matplotlib-fontlist.json", abs(raw.cellrunURL)).href, // and this
+    fontlistURL: new URL("matplotlib-fontlist.json", abs(raw.cellrunURL)).href, // beside it too
     workerURL: raw.workerURL ? abs(raw.workerURL) : new URL("worker.js", SCRIPT_URL).href,
   };
 }

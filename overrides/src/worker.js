@@ -19,6 +19,7 @@ const STALL_MS = 30000;
 /** @type {any} */ let vitalSigns = null; // pyworker.vital_signs
 let queue = Promise.resolve();
 let warmedMatplotlib = false;
+let purelib = ""; // site-packages (installWheel)
 let fontList = null; // the text of matplotlib's font cache, until it is written (installFontList)
 let drewFigure = false;
 let waiting = 0; // runs and calls received and not finished: the background gives way to them
@@ -198,7 +199,7 @@ function download(url, read) {
 // loaded on demand). Pyodide's loadPackage takes ~0.4 s more, mostly in
 // importlib.invalidate_caches(): only the site-packages finder needs to forget its listing.
 function installWheel(bytes) {
-  const purelib = pyodide.runPython("import site; site.getsitepackages()[0]");
+  purelib = pyodide.runPython("import site; site.getsitepackages()[0]");
   pyodide.unpackArchive(new Uint8Array(bytes), "wheel", { extractDir: purelib });
   const sys = pyodide.pyimport("sys");
   sys.path_importer_cache.get(purelib)?.invalidate_caches();
@@ -212,8 +213,11 @@ async function init(msg) {
   // our Python files and gdcore's wheel download while Pyodide loads
   const sources = [msg.cellrun_url, msg.pyworker_url].map((url) => download(url, (r) => r.text()));
   const wheelBytes = download(msg.wheel_url, (r) => r.arrayBuffer());
-  // only a speed-up: without it matplotlib builds its font list itself
-  download(msg.fontlist_url, (r) => r.text()).then((text) => (fontList = text), () => {});
+  // only a speed-up (without it matplotlib builds its font list itself): a failed download is
+  // not recorded, so it never fails the load or a run
+  watchedFetch(msg.fontlist_url, {}, false)
+    .then((r) => (r.ok ? r.text() : null))
+    .then((text) => (fontList = text), () => {});
   try {
     importScripts(new URL("pyodide.js", msg.index_url).href);
   } catch {
@@ -324,8 +328,6 @@ function loadShared(names, options) {
 // and before anything imports it.
 function installFontList() {
   if (fontList === null || !("matplotlib" in pyodide.loadedPackages)) return;
-  const purelib = pyodide.runPython("import site; site.getsitepackages()[0]");
-  if (!pyodide.FS.analyzePath(`${purelib}/matplotlib/__init__.py`).exists) return;
   pyodide.FS.writeFile(`${purelib}/matplotlib/fontlist.json`, fontList);
   fontList = null;
 }

@@ -177,6 +177,16 @@ def test_a_pyodide_file_that_never_arrives_fails_after_the_deadline(live):
     assert final == "done"
 
 
+def test_a_font_cache_that_cannot_be_downloaded_costs_only_time(live):
+    # matplotlib-fontlist.json is a speed-up: without it matplotlib builds its font list
+    p = live(routes=[("**/matplotlib-fontlist.json", lambda route: route.abort())])
+    editor_set(p, "edit-me", "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nprint('drawn')")
+    final, _ = run(p, "edit-me", timeout_s=180)
+    assert final == "done"
+    assert p.locator("#edit-me .gd-out-stdout").inner_text().strip() == "drawn"
+    assert p.locator("#edit-me figure.gd-out-figure img").count() == 1
+
+
 NUMPY_CELL = "import numpy\nprint(numpy.arange(3).sum())"
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import pytest
 from gdlive import SNAPSHOT_JS, instant_navigate, run, same_output, wait_live
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +36,20 @@ def _pages_with_cells(site) -> list[str]:
             continue
         pages.append("" if rel == "." else rel + "/")
     return pages
+
+
+STUCK_JS = """(id) => { const c = document.getElementById(id), rt = window.__gdcore.runtime;
+  return {state: c.dataset.state, runs: c.dataset.runs, notes: c.querySelector('.gd-cell-output')
+    ?.innerText.slice(-300), runtime: rt.state, status: rt.last, queued: rt.queued?.size,
+    current: rt.current && [rt.current.cellId, performance.now() - rt.current.started]}; }"""
+
+
+def run_or_say(p, rel: str, cid: str) -> float:
+    """Run a cell; a run that does not end says where the page and the runtime stand."""
+    try:
+        return run(p, cid, timeout_s=300)[1]
+    except PlaywrightTimeout:
+        pytest.fail(f"{rel or 'index'}#{cid} did not end in 300 s: {p.evaluate(STUCK_JS, cid)}")
 
 
 def test_every_cell_matches_prerendered_output(built_site, site_server, page):
@@ -57,11 +72,11 @@ def test_every_cell_matches_prerendered_output(built_site, site_server, page):
         seconds = 0.0
         for cid in visible:
             if before[cid]["prerender"]:
-                seconds += run(p, cid, timeout_s=300)[1]
+                seconds += run_or_say(p, rel, cid)
         # Cells the build skips (prerender="false") are skipped by run-above too: run them.
         for cid, c in before.items():
             if not c["prerender"] and not c["setup"]:
-                run(p, cid, timeout_s=300)
+                run_or_say(p, rel, cid)
         after = {c["id"]: c for c in p.evaluate(SNAPSHOT_JS)}
         for cid, old in before.items():
             new = after[cid]

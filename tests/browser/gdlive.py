@@ -7,6 +7,7 @@ the output region's ``.gd-out-*`` elements, and the cell's ``data-state`` attrib
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -210,3 +211,10 @@ def served_fixture_page(tmp_path_factory, name: str, markdown: str) -> Iterator[
     assert result.returncode == 0, result.output[-4000:]
     with serve_site(project / "site", tmp_path_factory.mktemp("www"), port) as url:
         yield url + f"{name}/"
+
+
+def connection_script(**fields) -> str:
+    """An init script that makes ``navigator.connection`` report ``fields`` (saveData,
+    type, effectiveType): the runtime's savesData() reads it."""
+    return ("Object.defineProperty(Navigator.prototype, 'connection', { configurable: true, "
+            f"get: () => Object.assign(new EventTarget(), {json.dumps(fields)}) }});")

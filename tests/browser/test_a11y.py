@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import pytest
+from gdlive import connection_script
 from sitekit import ROOT
 
 pytestmark = pytest.mark.browser
@@ -23,8 +24,7 @@ COLOUR_RULES = ("color-contrast", "link-in-text-block")
 # These checks read the page, not Python's answers: the reader "saves data", so Python loads
 # only on a Run (runtime.savesData) and its boot does not compete with axe for the CPU
 # (a long page's axe run: 11 s with it, 7 s without, here).
-NO_PYTHON = ("Object.defineProperty(Navigator.prototype, 'connection', {configurable: true, "
-             "get: () => Object.assign(new EventTarget(), {saveData: true})});")
+NO_PYTHON = connection_script(saveData=True)
 
 
 def reading_page(page, **options):

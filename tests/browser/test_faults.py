@@ -9,7 +9,6 @@ workers are blocked: Playwright's routes do not see requests a service worker an
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from gdlive import (
     FIXTURES,
     cell,
+    connection_script,
     editor_set,
     instant_navigate,
     output_text,
@@ -378,11 +378,6 @@ def test_a_flood_of_output_never_blocks_the_page_for_100_ms(live, flood):
 
 
 # --- 5: respect the reader's data ----------------------------------------------------------
-
-def connection_script(**fields) -> str:
-    return ("Object.defineProperty(Navigator.prototype, 'connection', { configurable: true, "
-            f"get: () => Object.assign(new EventTarget(), {json.dumps(fields)}) }});")
-
 
 def download_bytes(site: Path) -> int:
     """What the cells page loads (it imports nothing): Pyodide's core, its lock file, gdcore's

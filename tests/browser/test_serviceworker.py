@@ -172,8 +172,8 @@ def test_a_new_deploy_replaces_the_site_cache_and_keeps_pyodide(page, served, bu
                            ".then((r) => r && r.update()).catch(() => {})")
         time.sleep(0.2)
     assert old_site_cache not in cache_names(other)
-    # The new site cache fills as pages under the new worker fetch assets; the page that was
-    # reloaded may still have been served by the old worker, so open one under the new one.
+    # The new site cache fills as pages under the new worker fetch assets; the open page was
+    # served by the old worker, so open one under the new one.
     under_new = p.context.new_page()
     under_new.goto(srv.url)
     while time.monotonic() < deadline + 30 and not any(
